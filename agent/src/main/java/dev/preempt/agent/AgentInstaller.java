@@ -1,0 +1,95 @@
+package dev.preempt.agent;
+
+import dev.preempt.agent.options.AgentConfig;
+import dev.preempt.agent.options.OptionException;
+import dev.preempt.agent.options.OptionKey;
+import dev.preempt.agent.options.OptionParser;
+import dev.preempt.agent.transform.PreemptTransformer;
+import dev.preempt.runtime.PreemptRuntime;
+import dev.preempt.runtime.log.PreemptLog;
+import java.io.IOException;
+import java.lang.instrument.Instrumentation;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The start-up sequence of DESIGN.md, run once the bootstrap jar is on the boot class path: options,
+ * log, feature gates, module opening, runtime, transformer.
+ */
+final class AgentInstaller {
+    private static volatile boolean installed;
+
+    private AgentInstaller() {}
+
+    static synchronized void install(String args, Instrumentation inst, boolean attached) {
+        if (installed || PreemptRuntime.isStarted()) {
+            PreemptLog.warn("agent loaded twice into this JVM; the second load does nothing");
+            return;
+        }
+        AgentConfig config;
+        try {
+            config = OptionParser.parse(args, System.getProperties());
+            PreemptLog.configure(config.log(), config.logFile().map(Object::toString).orElse(null));
+            checkFeatureGates(config);
+        } catch (OptionException e) {
+            fail(e.getMessage(), attached);
+            return;
+        } catch (IOException e) {
+            fail("preempt: option log.file: cannot open the log file: " + e.getMessage(), attached);
+            return;
+        }
+        openJavaLang(inst);
+        try {
+            PreemptRuntime.start(config.toRuntimeSettings());
+        } catch (IllegalStateException e) {
+            fail("preempt: " + e.getMessage(), attached);
+            return;
+        }
+        inst.addTransformer(new PreemptTransformer(config), inst.isRetransformClassesSupported());
+        installed = true;
+        PreemptLog.info("preempt " + Version.get() + " started on JDK " + Runtime.version() + " with " + config.rawValues());
+    }
+
+    /**
+     * Options whose feature has not landed in this build are reported, never silently ignored. A security
+     * mode (cfi other than off) fails closed: running unprotected while the user asked for protection is
+     * worse than not starting.
+     */
+    static void checkFeatureGates(AgentConfig config) throws OptionException {
+        for (OptionKey k : config.explicitlySet()) {
+            if (k.landed()) {
+                continue;
+            }
+            String value = config.rawValues().get(k);
+            if (k == OptionKey.CFI && !value.equals("off")) {
+                throw new OptionException("preempt: option cfi=" + value + ": CFI call checking is not available in "
+                        + "preempt " + Version.get() + "; refusing to start the app unprotected (use cfi=off)");
+            }
+            PreemptLog.warn("option " + k.key() + "=" + value + " has no effect: its feature is not available in preempt "
+                    + Version.get() + " yet");
+        }
+    }
+
+    /**
+     * Opens {@code java.lang} to the agent and to the runtime on the boot class path, so the scheduler can
+     * reach the virtual-thread builder hook without the user passing {@code --add-opens}.
+     */
+    private static void openJavaLang(Instrumentation inst) {
+        Module javaBase = Object.class.getModule();
+        Module agent = AgentInstaller.class.getModule();
+        Module runtime = PreemptRuntime.class.getModule();
+        inst.redefineModule(javaBase, Set.of(), Map.of(),
+                Map.of("java.lang", Set.of(agent, runtime), "jdk.internal.vm", Set.of(agent, runtime),
+                        "jdk.internal.misc", Set.of(agent, runtime)),
+                Set.of(), Map.of());
+    }
+
+    private static void fail(String message, boolean attached) {
+        System.err.println(message);
+        System.err.flush();
+        if (!attached) {
+            // Exit before the app's main runs: a JVM started with a bad option must not run unconfigured.
+            System.exit(1);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package dev.preempt.agent.cli;
+
+import dev.preempt.agent.Version;
+import dev.preempt.agent.options.AgentConfig;
+import dev.preempt.agent.options.OptionKey;
+import dev.preempt.timer.TimerBackend;
+import dev.preempt.timer.TimerBackends;
+import java.io.PrintStream;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+
+/** {@code info}: what this agent is, what it runs on, and what it would do by default here. */
+@Command(name = "info", mixinStandardHelpOptions = true,
+        description = "Print the agent version, the JDK, OS, architecture and CPUs, the timer backends and whether each "
+                + "can load here, and the effective option defaults.")
+final class InfoCommand implements Callable<Integer> {
+
+    @Override
+    public Integer call() {
+        PrintStream out = System.out;
+        out.println("preempt " + Version.get());
+        out.printf("jdk       %s (%s, %s)%n", Runtime.version(), System.getProperty("java.vendor"), System.getProperty("java.home"));
+        out.printf("os        %s %s%n", System.getProperty("os.name"), System.getProperty("os.version"));
+        out.printf("arch      %s%n", System.getProperty("os.arch"));
+        out.printf("cpus      %d%n", Runtime.getRuntime().availableProcessors());
+        out.println();
+        out.println("timer backends (timer=auto takes the first available):");
+        for (TimerBackend b : TimerBackends.all()) {
+            TimerBackend.Availability a = b.probe();
+            out.printf("  %-8s %-13s %s%n", b.name(), a.available() ? "available" : "unavailable", a.reason());
+        }
+        String chosen;
+        try {
+            chosen = TimerBackends.select("auto").name();
+        } catch (IllegalStateException e) {
+            chosen = "none (" + e.getMessage() + ")";
+        }
+        out.println("  timer=auto selects: " + chosen);
+        out.println();
+        out.println("options (effective defaults; -javaagent:preempt-agent.jar=key=value,... or -Dpreempt.key=value):");
+        AgentConfig defaults = AgentConfig.defaults();
+        for (OptionKey k : OptionKey.values()) {
+            String dflt = switch (k) {
+                case CARRIERS -> String.valueOf(defaults.carriers());
+                default -> k.defaultValue().isEmpty() ? "(none)" : k.defaultValue();
+            };
+            out.printf("  %-14s %-22s %s%s%n", k.key(), dflt, k.meaning(), k.landed() ? "" : "  [not in this version yet]");
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,75 @@
+package dev.preempt.agent.options;
+
+import dev.preempt.runtime.RuntimeSettings;
+import dev.preempt.runtime.log.PreemptLog;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The agent's whole configuration, parsed once at start-up by {@link OptionParser} and never changed.
+ * Field names follow the option keys of DESIGN.md.
+ */
+public record AgentConfig(
+        boolean schedule,
+        ThreadsMode threads,
+        List<Glob> threadsKeep,
+        Duration slice,
+        int carriers,
+        Sched sched,
+        List<RuntimeSettings.PriorityRule> priority,
+        String timer,
+        CfiMode cfi,
+        Path policy,
+        String audit,
+        AuditFormat auditFormat,
+        Optional<Path> profile,
+        Optional<Path> trace,
+        List<Glob> include,
+        List<Glob> exclude,
+        PreemptLog.Level log,
+        Optional<Path> logFile,
+        Set<OptionKey> explicitlySet,
+        Map<OptionKey, String> rawValues) {
+
+    public enum ThreadsMode { MAP, KEEP }
+    public enum Sched { FAIR, STRICT }
+    public enum CfiMode { OFF, LEARN, AUDIT, ENFORCE }
+    public enum AuditFormat { JSON, CSV, TEXT }
+
+    public AgentConfig {
+        threadsKeep = List.copyOf(threadsKeep);
+        priority = List.copyOf(priority);
+        include = List.copyOf(include);
+        exclude = List.copyOf(exclude);
+        explicitlySet = Set.copyOf(explicitlySet);
+        rawValues = Map.copyOf(rawValues);
+    }
+
+    /** The defaults alone (what {@code info} prints). */
+    public static AgentConfig defaults() {
+        try {
+            return OptionParser.parse(null, Map.of());
+        } catch (OptionException e) {
+            throw new AssertionError("defaults must parse", e);
+        }
+    }
+
+    /** What the bootstrap runtime needs of this configuration. */
+    public RuntimeSettings toRuntimeSettings() {
+        return new RuntimeSettings(schedule, threads == ThreadsMode.MAP,
+                threadsKeep.stream().map(Glob::toString).toList(), slice.toNanos(), carriers,
+                sched == Sched.STRICT, priority, timer);
+    }
+
+    /** Whether app class {@code internalName} (slashes) is to be instrumented under include/exclude. */
+    public boolean instruments(String internalName) {
+        if (!include.isEmpty() && include.stream().noneMatch(g -> g.matches(internalName))) {
+            return false;
+        }
+        return exclude.stream().noneMatch(g -> g.matches(internalName));
+    }
+}

@@ -1,0 +1,62 @@
+package dev.preempt.agent.options;
+
+import java.util.regex.Pattern;
+
+/**
+ * A glob over class names or thread names. For class names {@code *} stays inside one package segment
+ * and {@code **} crosses them ({@code com.acme.**}); for thread names {@code *} matches anything.
+ * {@code ?} matches one character. Both {@code .} and {@code /} separate class-name segments, so a glob
+ * matches internal names ({@code com/acme/Foo}) as well as binary ones.
+ */
+public final class Glob {
+    private final String text;
+    private final Pattern pattern;
+
+    private Glob(String text, Pattern pattern) {
+        this.text = text;
+        this.pattern = pattern;
+    }
+
+    /** A class-name glob. */
+    public static Glob ofClass(String glob) {
+        StringBuilder re = new StringBuilder();
+        for (int i = 0; i < glob.length(); i++) {
+            char c = glob.charAt(i);
+            if (c == '*' && i + 1 < glob.length() && glob.charAt(i + 1) == '*') {
+                re.append(".*");
+                i++;
+            } else if (c == '*') {
+                re.append("[^./]*");
+            } else if (c == '?') {
+                re.append("[^./]");
+            } else if (c == '.' || c == '/') {
+                re.append("[./]");
+            } else {
+                re.append(Pattern.quote(String.valueOf(c)));
+            }
+        }
+        return new Glob(glob, Pattern.compile(re.toString()));
+    }
+
+    /** A thread-name glob. */
+    public static Glob ofName(String glob) {
+        StringBuilder re = new StringBuilder();
+        for (char c : glob.toCharArray()) {
+            switch (c) {
+                case '*' -> re.append(".*");
+                case '?' -> re.append('.');
+                default -> re.append(Pattern.quote(String.valueOf(c)));
+            }
+        }
+        return new Glob(glob, Pattern.compile(re.toString()));
+    }
+
+    public boolean matches(String s) {
+        return pattern.matcher(s).matches();
+    }
+
+    @Override
+    public String toString() {
+        return text;
+    }
+}

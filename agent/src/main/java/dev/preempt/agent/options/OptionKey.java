@@ -1,0 +1,84 @@
+package dev.preempt.agent.options;
+
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Optional;
+
+/**
+ * Every option key of the contract (DESIGN.md), its default, what it takes, and whether its feature has
+ * landed in this build. {@code info}, the README's table and the parser all read this one list.
+ */
+public enum OptionKey {
+    SCHEDULE("schedule", "on", "on|off", true,
+            "insert polls; run virtual threads created by app code on preempt's scheduler"),
+    THREADS("threads", "map", "map|keep", false,
+            "map: platform threads created by app code also run on preempt's scheduler; keep: leave them"),
+    THREADS_KEEP("threads.keep", "", "globs separated by ';'", false,
+            "thread-name or class globs that stay platform threads under threads=map"),
+    SLICE("slice", "10ms", "a duration: 500us, 2ms, 1s", true, "time slice"),
+    CARRIERS("carriers", "", "an integer 1..1024 (default: CPUs)", true, "carrier threads of the scheduler"),
+    SCHED("sched", "fair", "fair|strict", true,
+            "fair: weighted fair share by priority; strict: higher priority always runs first"),
+    PRIORITY("priority", "", "glob:1..10 pairs separated by ';'", true,
+            "thread-name globs to priorities 1-10: worker-*:8;batch-*:2"),
+    TIMER("timer", "auto", "auto|native|java", true, "tick source: native where the library loads, else java"),
+    CFI("cfi", "off", "off|learn|audit|enforce", false, "CFI-style call checking mode"),
+    POLICY("policy", "preempt-policy.json", "a file path", false, "CFI policy read (audit, enforce) or written (learn)"),
+    AUDIT("audit", "stderr", "stderr or a file path", false, "audit log destination"),
+    AUDIT_FORMAT("audit.format", "json", "json|csv|text", false, "audit log format"),
+    PROFILE("profile", "", "a file path", false, "write the HTML report here at exit"),
+    TRACE("trace", "", "a file path", false, "write a Chrome/Perfetto trace-event JSON here at exit"),
+    INCLUDE("include", "", "class globs separated by ';'", true, "only instrument these classes (default: all app classes)"),
+    EXCLUDE("exclude", "", "class globs separated by ';'", true, "never instrument these classes"),
+    LOG("log", "warn", "error|warn|info|debug", true, "agent log level"),
+    LOG_FILE("log.file", "", "a file path", true, "agent log file (default: stderr)"),
+    CONFIG("config", "", "a properties file path", true, "read more options from a properties file (read last, wins)");
+
+    private final String key;
+    private final String defaultValue;
+    private final String expected;
+    private final boolean landed;
+    private final String meaning;
+
+    OptionKey(String key, String defaultValue, String expected, boolean landed, String meaning) {
+        this.key = key;
+        this.defaultValue = defaultValue;
+        this.expected = expected;
+        this.landed = landed;
+        this.meaning = meaning;
+    }
+
+    public String key() { return key; }
+    public String defaultValue() { return defaultValue; }
+    public String expected() { return expected; }
+    /** False while the feature behind the key is not built yet: setting it is then reported, never ignored. */
+    public boolean landed() { return landed; }
+    public String meaning() { return meaning; }
+
+    public static Optional<OptionKey> of(String key) {
+        return Arrays.stream(values()).filter(k -> k.key.equals(key)).findFirst();
+    }
+
+    /** The known key closest to a misspelt one, if any is close enough to be a likely typo. */
+    public static Optional<String> didYouMean(String unknown) {
+        return Arrays.stream(values())
+                .map(OptionKey::key)
+                .min(Comparator.comparingInt(k -> editDistance(k, unknown)))
+                .filter(k -> editDistance(k, unknown) <= Math.max(2, unknown.length() / 3));
+    }
+
+    static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) prev[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev; prev = cur; cur = t;
+        }
+        return prev[b.length()];
+    }
+}

@@ -1,0 +1,279 @@
+package dev.preempt.agent.options;
+
+import dev.preempt.runtime.RuntimeSettings.PriorityRule;
+import dev.preempt.runtime.log.PreemptLog;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Builds an {@link AgentConfig} from the agent arguments, then {@code -Dpreempt.*} system properties, then
+ * the {@code config=FILE} properties file; a later source wins. Every error is an {@link OptionException}
+ * whose message names the key, where it came from and what was expected.
+ */
+public final class OptionParser {
+    private static final String PROPERTY_PREFIX = "preempt.";
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ns|us|µs|ms|s|m)");
+
+    private OptionParser() {}
+
+    /** A raw value and where it came from ("agent argument 2", "-Dpreempt.slice", "config file f line 3"). */
+    private record Raw(String value, String origin) {}
+
+    /**
+     * Parses the options.
+     *
+     * @param agentArgs  the string after {@code =} in {@code -javaagent:jar=...}, may be null or empty
+     * @param properties the JVM's system properties (only {@code preempt.*} ones are read)
+     */
+    public static AgentConfig parse(String agentArgs, Map<?, ?> properties) throws OptionException {
+        Map<OptionKey, Raw> raw = new EnumMap<>(OptionKey.class);
+        readAgentArgs(agentArgs, raw);
+        readProperties(properties, raw);
+        Raw config = raw.get(OptionKey.CONFIG);
+        if (config != null && !config.value().isEmpty()) {
+            readConfigFile(config, raw);
+        }
+        return build(raw);
+    }
+
+    private static void readAgentArgs(String args, Map<OptionKey, Raw> raw) throws OptionException {
+        if (args == null || args.isBlank()) {
+            return;
+        }
+        String[] parts = args.split(",", -1);
+        for (int i = 0; i < parts.length; i++) {
+            String part = parts[i].strip();
+            if (part.isEmpty()) {
+                continue;
+            }
+            String origin = "agent argument " + (i + 1);
+            int eq = part.indexOf('=');
+            if (eq <= 0) {
+                throw new OptionException("preempt: " + origin + " '" + part + "': expected key=value");
+            }
+            put(raw, part.substring(0, eq).strip(), part.substring(eq + 1).strip(), origin);
+        }
+    }
+
+    private static void readProperties(Map<?, ?> properties, Map<OptionKey, Raw> raw) throws OptionException {
+        // Sorted so that the first error reported does not depend on hash order.
+        Map<String, String> sorted = new java.util.TreeMap<>();
+        for (Map.Entry<?, ?> e : properties.entrySet()) {
+            if (e.getKey() instanceof String k && k.startsWith(PROPERTY_PREFIX) && e.getValue() instanceof String v) {
+                sorted.put(k.substring(PROPERTY_PREFIX.length()), v);
+            }
+        }
+        for (Map.Entry<String, String> e : sorted.entrySet()) {
+            put(raw, e.getKey(), e.getValue().strip(), "-D" + PROPERTY_PREFIX + e.getKey());
+        }
+    }
+
+    private static void readConfigFile(Raw config, Map<OptionKey, Raw> raw) throws OptionException {
+        Path file = Path.of(config.value());
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+            throw new OptionException("preempt: cannot read config file '" + file.toAbsolutePath() + "' (from "
+                    + config.origin() + "): " + describe(e));
+        }
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty() || line.startsWith("#") || line.startsWith("!")) {
+                continue;
+            }
+            String origin = "config file '" + file + "' line " + (i + 1);
+            int sep = indexOfSeparator(line);
+            if (sep <= 0) {
+                throw new OptionException("preempt: " + origin + " '" + line + "': expected key=value");
+            }
+            String key = line.substring(0, sep).strip();
+            if (key.equals(OptionKey.CONFIG.key())) {
+                throw new OptionException("preempt: " + origin + ": config= cannot be nested in a config file");
+            }
+            put(raw, key, line.substring(sep + 1).strip(), origin);
+        }
+    }
+
+    private static int indexOfSeparator(String line) {
+        int eq = line.indexOf('=');
+        int colon = line.indexOf(':');
+        if (eq < 0) return colon;
+        if (colon < 0) return eq;
+        return Math.min(eq, colon);
+    }
+
+    private static String describe(Exception e) {
+        String kind = e.getClass().getSimpleName();
+        return switch (kind) {
+            case "NoSuchFileException" -> "no such file";
+            case "AccessDeniedException" -> "permission denied";
+            case "MalformedInputException" -> "not UTF-8 text";
+            default -> kind + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        };
+    }
+
+    private static void put(Map<OptionKey, Raw> raw, String key, String value, String origin) throws OptionException {
+        Optional<OptionKey> k = OptionKey.of(key);
+        if (k.isEmpty()) {
+            String hint = OptionKey.didYouMean(key).map(s -> "; did you mean '" + s + "'?").orElse(
+                    "; known keys: " + String.join(", ", java.util.Arrays.stream(OptionKey.values()).map(OptionKey::key).toList()));
+            throw new OptionException("preempt: unknown option '" + key + "' (" + origin + ")" + hint);
+        }
+        raw.put(k.get(), new Raw(value, origin));
+    }
+
+    private static AgentConfig build(Map<OptionKey, Raw> raw) throws OptionException {
+        Values v = new Values(raw);
+        return new AgentConfig(
+                v.choice(OptionKey.SCHEDULE, "on", "off").equals("on"),
+                AgentConfig.ThreadsMode.valueOf(v.choice(OptionKey.THREADS, "map", "keep").toUpperCase(Locale.ROOT)),
+                v.globs(OptionKey.THREADS_KEEP, false),
+                v.duration(OptionKey.SLICE, Duration.ofNanos(100_000), Duration.ofSeconds(10)),
+                v.integer(OptionKey.CARRIERS, 1, 1024, Runtime.getRuntime().availableProcessors()),
+                AgentConfig.Sched.valueOf(v.choice(OptionKey.SCHED, "fair", "strict").toUpperCase(Locale.ROOT)),
+                v.priorities(OptionKey.PRIORITY),
+                v.choice(OptionKey.TIMER, "auto", "native", "java"),
+                AgentConfig.CfiMode.valueOf(v.choice(OptionKey.CFI, "off", "learn", "audit", "enforce").toUpperCase(Locale.ROOT)),
+                Path.of(v.path(OptionKey.POLICY).orElse(OptionKey.POLICY.defaultValue())),
+                v.path(OptionKey.AUDIT).orElse("stderr"),
+                AgentConfig.AuditFormat.valueOf(v.choice(OptionKey.AUDIT_FORMAT, "json", "csv", "text").toUpperCase(Locale.ROOT)),
+                v.path(OptionKey.PROFILE).map(Path::of),
+                v.path(OptionKey.TRACE).map(Path::of),
+                v.globs(OptionKey.INCLUDE, true),
+                v.globs(OptionKey.EXCLUDE, true),
+                PreemptLog.Level.valueOf(v.choice(OptionKey.LOG, "error", "warn", "info", "debug").toUpperCase(Locale.ROOT)),
+                v.path(OptionKey.LOG_FILE).map(Path::of),
+                raw.keySet(),
+                v.rawValues());
+    }
+
+    /** Typed access to the raw values, each falling back to the key's default. */
+    private record Values(Map<OptionKey, Raw> raw) {
+
+        Map<OptionKey, String> rawValues() {
+            Map<OptionKey, String> m = new LinkedHashMap<>();
+            raw.forEach((k, r) -> m.put(k, r.value()));
+            return m;
+        }
+
+        private String value(OptionKey k) {
+            Raw r = raw.get(k);
+            return r == null ? k.defaultValue() : r.value();
+        }
+
+        private OptionException bad(OptionKey k, String why) {
+            Raw r = raw.get(k);
+            String origin = r == null ? "default" : r.origin();
+            return new OptionException("preempt: option " + k.key() + "=" + value(k) + " (" + origin + "): " + why);
+        }
+
+        String choice(OptionKey k, String... allowed) throws OptionException {
+            String s = value(k).toLowerCase(Locale.ROOT);
+            for (String a : allowed) {
+                if (a.equals(s)) return a;
+            }
+            throw bad(k, "expected one of " + String.join(", ", allowed));
+        }
+
+        Duration duration(OptionKey k, Duration min, Duration max) throws OptionException {
+            Matcher m = DURATION.matcher(value(k).toLowerCase(Locale.ROOT));
+            if (!m.matches()) {
+                throw bad(k, "expected a duration with a unit: ns, us, ms, s or m (500us, 2ms, 1s)");
+            }
+            Duration d;
+            try {
+                long n = Long.parseLong(m.group(1));
+                d = switch (m.group(2)) {
+                    case "ns" -> Duration.ofNanos(n);
+                    case "us", "µs" -> Duration.ofNanos(Math.multiplyExact(n, 1000L));
+                    case "ms" -> Duration.ofMillis(n);
+                    case "s" -> Duration.ofSeconds(n);
+                    default -> Duration.ofMinutes(n);
+                };
+            } catch (ArithmeticException | NumberFormatException e) {
+                throw bad(k, "duration too large");
+            }
+            if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+                throw bad(k, "expected a duration between " + human(min) + " and " + human(max));
+            }
+            return d;
+        }
+
+        int integer(OptionKey k, int min, int max, int dflt) throws OptionException {
+            String s = value(k);
+            if (s.isEmpty()) return dflt;
+            try {
+                int n = Integer.parseInt(s);
+                if (n >= min && n <= max) return n;
+            } catch (NumberFormatException ignored) {
+                // reported below
+            }
+            throw bad(k, "expected an integer from " + min + " to " + max);
+        }
+
+        Optional<String> path(OptionKey k) throws OptionException {
+            Raw r = raw.get(k);
+            if (r == null) return Optional.empty();
+            if (r.value().isEmpty()) throw bad(k, "expected a file path, got nothing");
+            return Optional.of(r.value());
+        }
+
+        List<Glob> globs(OptionKey k, boolean classGlobs) throws OptionException {
+            List<Glob> out = new ArrayList<>();
+            for (String g : value(k).split(";")) {
+                g = g.strip();
+                if (g.isEmpty()) continue;
+                if (!g.matches("[\\p{L}\\p{N}_$.*?/\\- \\[\\]]+")) {
+                    throw bad(k, "'" + g + "' is not a glob (letters, digits, _ $ . / - and the wildcards * ** ?)");
+                }
+                out.add(classGlobs ? Glob.ofClass(g) : Glob.ofName(g));
+            }
+            return out;
+        }
+
+        List<PriorityRule> priorities(OptionKey k) throws OptionException {
+            List<PriorityRule> out = new ArrayList<>();
+            for (String entry : value(k).split(";")) {
+                entry = entry.strip();
+                if (entry.isEmpty()) continue;
+                int colon = entry.lastIndexOf(':');
+                if (colon <= 0) {
+                    throw bad(k, "'" + entry + "': expected glob:priority, e.g. worker-*:8");
+                }
+                String prio = entry.substring(colon + 1).strip();
+                int p;
+                try {
+                    p = Integer.parseInt(prio);
+                } catch (NumberFormatException e) {
+                    p = -1;
+                }
+                if (p < 1 || p > 10) {
+                    throw bad(k, "'" + entry + "': priority must be an integer from 1 to 10");
+                }
+                out.add(new PriorityRule(entry.substring(0, colon).strip(), p));
+            }
+            return out;
+        }
+
+        private static String human(Duration d) {
+            long n = d.toNanos();
+            if (n % 1_000_000_000L == 0) return n / 1_000_000_000L + "s";
+            if (n % 1_000_000L == 0) return n / 1_000_000L + "ms";
+            if (n % 1_000L == 0) return n / 1_000L + "us";
+            return n + "ns";
+        }
+    }
+}

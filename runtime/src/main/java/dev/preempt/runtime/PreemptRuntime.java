@@ -1,0 +1,37 @@
+package dev.preempt.runtime;
+
+import dev.preempt.runtime.log.PreemptLog;
+
+/**
+ * The runtime's front: started once by the agent's premain, before any app class is transformed.
+ * Lives on the bootstrap class path, so there is exactly one of it whatever loader asks.
+ */
+public final class PreemptRuntime {
+
+    private static volatile RuntimeSettings settings;
+
+    private PreemptRuntime() {}
+
+    /**
+     * Starts the runtime with the given settings; a second call is refused (one runtime per JVM).
+     *
+     * @throws IllegalStateException if already started
+     */
+    public static synchronized void start(RuntimeSettings s) {
+        if (settings != null) {
+            throw new IllegalStateException("preempt runtime already started");
+        }
+        settings = s;
+        PreemptLog.debug("runtime started: " + s);
+    }
+
+    /** Whether {@link #start} has run in this JVM. */
+    public static boolean isStarted() {
+        return settings != null;
+    }
+
+    /** The settings the runtime was started with, or null before start. */
+    public static RuntimeSettings settings() {
+        return settings;
+    }
+}

@@ -1,0 +1,41 @@
+package dev.preempt.runtime;
+
+import java.util.List;
+
+/**
+ * What the runtime needs from the options, built once by the agent from its {@code AgentConfig}. Kept
+ * separate so that the bootstrap part depends on nothing the agent shades in.
+ *
+ * @param schedule       run app virtual threads on preempt's scheduler and honour polls
+ * @param mapThreads     {@code threads=map}: platform threads created by app code run on the scheduler
+ * @param keepGlobs      {@code threads.keep=}: thread-name or class globs that stay platform threads
+ * @param sliceNanos     time slice
+ * @param carriers       carrier threads of the scheduler
+ * @param strict         {@code sched=strict} (higher priority always first) rather than weighted fair share
+ * @param priorityRules  {@code priority=}: thread-name globs to priorities 1..10, first match wins
+ * @param timer          {@code timer=}: {@code auto}, {@code native} or {@code java}
+ */
+public record RuntimeSettings(
+        boolean schedule,
+        boolean mapThreads,
+        List<String> keepGlobs,
+        long sliceNanos,
+        int carriers,
+        boolean strict,
+        List<PriorityRule> priorityRules,
+        String timer) {
+
+    public RuntimeSettings {
+        keepGlobs = List.copyOf(keepGlobs);
+        priorityRules = List.copyOf(priorityRules);
+    }
+
+    /** One {@code glob:priority} entry of {@code priority=}. */
+    public record PriorityRule(String nameGlob, int priority) {}
+
+    /** The defaults of DESIGN.md's option table. */
+    public static RuntimeSettings defaults() {
+        return new RuntimeSettings(true, true, List.of(), 10_000_000L,
+                Runtime.getRuntime().availableProcessors(), false, List.of(), "auto");
+    }
+}
