@@ -12,6 +12,14 @@ public final class TimerBackends {
     }
 
     /**
+     * Starts {@code backend} ticking; the entry point the runtime uses. (A supervised version that falls
+     * back to the Java backend when a native tick stalls comes with the native backend.)
+     */
+    public static TimerBackend.Ticker startSupervised(TimerBackend backend, long periodNanos, Runnable onTick) {
+        return backend.start(periodNanos, onTick);
+    }
+
+    /**
      * The backend for a {@code timer=} value: {@code auto} takes the first available one,
      * {@code native}/{@code java} insist on that one.
      *
