@@ -44,6 +44,9 @@ public final class PreemptTransformer implements ClassFileTransformer {
             byte[] out = rewriter.rewrite(className, bytes);
             if (out != null) {
                 transformed.incrementAndGet();
+                if (PreemptLog.enabled(PreemptLog.Level.DEBUG)) {
+                    PreemptLog.debug("instrumented " + className.replace('/', '.'));
+                }
             }
             return out;
         } catch (Throwable t) {

@@ -1,0 +1,112 @@
+package dev.preempt.agent.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.util.List;
+import java.util.jar.JarFile;
+import org.junit.jupiter.api.Test;
+
+/** The agent attaches to real programs, old bytecode included, and stays out of their output. */
+class FoundationIT {
+
+    private static final String LEGACY = "dev.preempt.samples.legacy.LegacyReportJob";
+
+    @Test
+    void legacyJobCompiledForJava8IsClassFileVersion52() throws IOException {
+        try (JarFile jar = new JarFile(ForkedJvm.samplesJar().toFile());
+             DataInputStream in = new DataInputStream(jar.getInputStream(jar.getEntry(LEGACY.replace('.', '/') + ".class")))) {
+            assertEquals(0xCAFEBABE, in.readInt());
+            in.readUnsignedShort();
+            assertEquals(52, in.readUnsignedShort(), "the legacy sample must be Java 8 bytecode");
+        }
+    }
+
+    @Test
+    void legacyJobUnderTheAgentPrintsExactlyWhatItPrintsStock() {
+        ForkedJvm.Result stock = ForkedJvm.java().classpath(ForkedJvm.samplesJar()).main(LEGACY, "3", "20000").run().assertOk();
+        ForkedJvm.Result agent = ForkedJvm.java().agent("").classpath(ForkedJvm.samplesJar()).main(LEGACY, "3", "20000").run().assertOk();
+        assertTrue(stock.stdout().contains("total primes: 6057"), stock::toString);
+        assertEquals(stock.stdout(), agent.stdout());
+        assertEquals(List.of(), agent.stderrLines(), "the agent is silent at the default log level");
+    }
+
+    @Test
+    void legacyClassesAreInstrumentedAtLoad() {
+        ForkedJvm.Result r = ForkedJvm.java().agent("log=debug").classpath(ForkedJvm.samplesJar()).main(LEGACY, "2", "1000").run().assertOk();
+        assertTrue(r.stderr().contains("instrumented " + LEGACY), r::toString);
+        assertFalse(r.stdout().contains("[preempt"), "the agent log never goes to stdout");
+    }
+
+    @Test
+    void runtimeClassIsOneClassWhicheverLoaderAsks() {
+        // Compiled for Java 8: reflection only, so the program runs on old bytecode with no compile-time link to preempt.
+        String src = """
+                import java.net.URL;
+                import java.net.URLClassLoader;
+                public class SameClass {
+                    public static void main(String[] a) throws Exception {
+                        String n = "dev.preempt.runtime.PreemptRuntime";
+                        Class<?> fromApp = Class.forName(n);
+                        Class<?> fromPlatform = Class.forName(n, false, ClassLoader.getSystemClassLoader().getParent()); // the platform loader
+                        Class<?> fromCustom = Class.forName(n, false, new URLClassLoader(new URL[0], null));
+                        System.out.println("loader=" + fromApp.getClassLoader());
+                        System.out.println("same=" + (fromApp == fromPlatform && fromApp == fromCustom));
+                        // The agent started the runtime: its static state is visible here only if this is its class.
+                        System.out.println("started=" + fromApp.getMethod("isStarted").invoke(null));
+                        // The agent's own classes link against the same runtime class.
+                        Class<?> agentSide = Class.forName("dev.preempt.agent.AgentInstaller");
+                        System.out.println("agentLoader=" + (agentSide.getClassLoader() == ClassLoader.getSystemClassLoader()));
+                    }
+                }
+                """;
+        var classes = ForkedJvm.compile(8, "SameClass", src);
+        ForkedJvm.Result r = ForkedJvm.java().agent("").classpath(classes).main("SameClass").run().assertOk();
+        assertTrue(r.stdout().contains("loader=null"), r::toString);
+        assertTrue(r.stdout().contains("same=true"), r::toString);
+        assertTrue(r.stdout().contains("started=true"), r::toString);
+        assertTrue(r.stdout().contains("agentLoader=true"), r::toString);
+    }
+
+    @Test
+    void excludedClassesAreNotInstrumented() {
+        ForkedJvm.Result r = ForkedJvm.java().agent("log=debug,exclude=dev.preempt.samples.legacy.**")
+                .classpath(ForkedJvm.samplesJar()).main(LEGACY, "1", "100").run().assertOk();
+        assertFalse(r.stderr().contains("instrumented " + LEGACY), r::toString);
+    }
+
+    @Test
+    void logFileTakesTheAgentLogAndStderrStaysClean() throws IOException {
+        var dir = ForkedJvm.scratch("log");
+        var log = dir.resolve("agent.log");
+        ForkedJvm.Result r = ForkedJvm.java().agent("log=info,log.file=" + log).classpath(ForkedJvm.samplesJar())
+                .main(LEGACY, "1", "100").run().assertOk();
+        assertEquals(List.of(), r.stderrLines());
+        assertTrue(java.nio.file.Files.readString(log).contains("started on JDK"));
+    }
+
+    @Test
+    void infoNamesVersionJdkArchTimersAndDefaults() {
+        ForkedJvm.Result r = ForkedJvm.java().jar(ForkedJvm.agentJar(), "info").run().assertOk();
+        String out = r.stdout();
+        assertTrue(out.startsWith("preempt 0."), out);
+        assertTrue(out.contains("jdk       25"), out);
+        assertTrue(out.contains("arch      " + System.getProperty("os.arch")), out);
+        assertTrue(out.contains("java     available"), out);
+        assertTrue(out.contains("timer=auto selects:"), out);
+        assertTrue(out.contains("slice          10ms"), out);
+    }
+
+    @Test
+    void everyVerbHasHelp() {
+        ForkedJvm.Result top = ForkedJvm.java().jar(ForkedJvm.agentJar(), "--help").run().assertOk();
+        assertTrue(top.stdout().contains("info"), top::toString);
+        ForkedJvm.Result info = ForkedJvm.java().jar(ForkedJvm.agentJar(), "info", "--help").run().assertOk();
+        assertTrue(info.stdout().contains("Usage: preempt-agent.jar info"), info::toString);
+        ForkedJvm.Result bad = ForkedJvm.java().jar(ForkedJvm.agentJar(), "frobnicate").run();
+        assertEquals(2, bad.exitCode(), bad::toString);
+    }
+}

@@ -1,0 +1,107 @@
+package dev.preempt.agent.options;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.preempt.runtime.RuntimeSettings.PriorityRule;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class OptionParserTest {
+
+    @Test
+    void defaultsAreTheContractsDefaults() throws Exception {
+        AgentConfig c = OptionParser.parse(null, Map.of());
+        assertTrue(c.schedule());
+        assertEquals(AgentConfig.ThreadsMode.MAP, c.threads());
+        assertEquals(Duration.ofMillis(10), c.slice());
+        assertEquals(Runtime.getRuntime().availableProcessors(), c.carriers());
+        assertEquals(AgentConfig.Sched.FAIR, c.sched());
+        assertEquals("auto", c.timer());
+        assertEquals(AgentConfig.CfiMode.OFF, c.cfi());
+        assertEquals(Path.of("preempt-policy.json"), c.policy());
+        assertEquals("stderr", c.audit());
+        assertEquals(AgentConfig.AuditFormat.JSON, c.auditFormat());
+        assertTrue(c.profile().isEmpty() && c.trace().isEmpty());
+        assertEquals(dev.preempt.runtime.log.PreemptLog.Level.WARN, c.log());
+    }
+
+    @Test
+    void durationsTakeEveryUnit() throws Exception {
+        assertEquals(Duration.ofNanos(500_000), OptionParser.parse("slice=500us", Map.of()).slice());
+        assertEquals(Duration.ofNanos(500_000), OptionParser.parse("slice=500µs", Map.of()).slice());
+        assertEquals(Duration.ofMillis(2), OptionParser.parse("slice=2ms", Map.of()).slice());
+        assertEquals(Duration.ofSeconds(1), OptionParser.parse("slice=1s", Map.of()).slice());
+        assertEquals(Duration.ofMillis(2), OptionParser.parse("slice=2000000ns", Map.of()).slice());
+    }
+
+    @Test
+    void laterSourcesWinAgentArgsThenPropertiesThenConfigFile(@TempDir Path dir) throws Exception {
+        Path cfg = dir.resolve("p.properties");
+        Files.writeString(cfg, "carriers=3\n");
+        AgentConfig c = OptionParser.parse("slice=1ms,carriers=1,sched=strict,config=" + cfg,
+                Map.of("preempt.slice", "3ms", "preempt.carriers", "2", "unrelated.key", "x"));
+        assertEquals(Duration.ofMillis(3), c.slice(), "property beats agent argument");
+        assertEquals(3, c.carriers(), "config file beats property");
+        assertEquals(AgentConfig.Sched.STRICT, c.sched(), "agent argument stands when nothing overrides it");
+    }
+
+    @Test
+    void prioritiesAndGlobsParse() throws Exception {
+        AgentConfig c = OptionParser.parse("priority=worker-*:8;batch-*:2,threads.keep=AWT-*;jni-*,include=com.acme.**", Map.of());
+        assertEquals(List.of(new PriorityRule("worker-*", 8), new PriorityRule("batch-*", 2)), c.priority());
+        assertEquals(2, c.threadsKeep().size());
+        assertTrue(c.instruments("com/acme/deep/Foo"));
+        assertFalse(c.instruments("org/other/Foo"));
+    }
+
+    @Test
+    void classGlobsSeparateSegmentsWithSingleStar() {
+        Glob g = Glob.ofClass("com.acme.*");
+        assertTrue(g.matches("com/acme/Foo"));
+        assertTrue(g.matches("com.acme.Foo"));
+        assertFalse(g.matches("com/acme/sub/Foo"));
+        assertTrue(Glob.ofClass("com.acme.**").matches("com/acme/sub/Foo"));
+        assertTrue(Glob.ofName("worker-*").matches("worker-1.pool"));
+    }
+
+    @Test
+    void excludeWinsOverInclude() throws Exception {
+        AgentConfig c = OptionParser.parse("include=com.acme.**,exclude=com.acme.gen.**", Map.of());
+        assertTrue(c.instruments("com/acme/Foo"));
+        assertFalse(c.instruments("com/acme/gen/Foo"));
+    }
+
+    @Test
+    void nestedConfigIsRefused(@TempDir Path dir) throws Exception {
+        Path cfg = dir.resolve("p.properties");
+        Files.writeString(cfg, "config=other.properties\n");
+        OptionException e = assertThrows(OptionException.class, () -> OptionParser.parse("config=" + cfg, Map.of()));
+        assertTrue(e.getMessage().contains("line 1: config= cannot be nested"), e.getMessage());
+    }
+
+    @Test
+    void emptyPathIsRefused() {
+        OptionException e = assertThrows(OptionException.class, () -> OptionParser.parse("profile=", Map.of()));
+        assertTrue(e.getMessage().contains("expected a file path"), e.getMessage());
+    }
+
+    @Test
+    void didYouMeanOnlySuggestsNearKeys() {
+        assertEquals("carriers", OptionKey.didYouMean("carrier").orElseThrow());
+        assertEquals("threads.keep", OptionKey.didYouMean("thread.keep").orElseThrow());
+        assertTrue(OptionKey.didYouMean("zzzzzzzzzzzz").isEmpty());
+    }
+
+    @Test
+    void choicesAreCaseInsensitive() throws Exception {
+        assertEquals(AgentConfig.Sched.STRICT, OptionParser.parse("sched=STRICT", Map.of()).sched());
+    }
+}
