@@ -1,0 +1,195 @@
+package dev.preempt.agent.transform;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.preempt.agent.options.AgentConfig;
+import java.lang.reflect.Method;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.MethodNode;
+
+/** The poll rewrite on single classes: where polls go, and that the result loads and runs verified. */
+class SafepointInserterTest {
+
+    private static final ClassRewriter REWRITER = new ClassRewriter(AgentConfig.defaults());
+
+    /** Polls per method of a rewritten class. */
+    private static Map<String, Long> pollsPerMethod(byte[] bytes) {
+        ClassNode cn = new ClassNode();
+        new ClassReader(bytes).accept(cn, 0);
+        return cn.methods.stream().collect(Collectors.toMap(m -> m.name,
+                m -> java.util.stream.StreamSupport.stream(m.instructions.spliterator(), false).filter(SafepointInserter::isPoll).count()));
+    }
+
+    @Test
+    void loopsGetABackEdgePollLeavesWithoutLoopsGetNone() throws Exception {
+        byte[] in = Samples.loopsAndLeaves();
+        byte[] out = REWRITER.rewrite("Shapes", in);
+        assertNotNull(out);
+        Map<String, Long> polls = pollsPerMethod(out);
+        assertEquals(1L, polls.get("sum"), "one back-edge, no calls: one poll");
+        assertEquals(0L, polls.get("leaf"), "a leaf without loops pays nothing");
+        assertEquals(1L, polls.get("caller"), "a method that calls gets an entry poll");
+        assertEquals(0L, polls.get("<clinit>"), "never in <clinit>");
+        Class<?> c = new ByteLoader().define("Shapes", out);
+        Method sum = c.getMethod("sum", int.class);
+        assertEquals(4950, sum.invoke(null, 100));
+        assertEquals(42, c.getMethod("caller").invoke(null));
+    }
+
+    @Test
+    void classWithNothingToPollIsLeftUnchanged() {
+        assertNull(REWRITER.rewrite("OnlyLeaves", Samples.onlyLeaves()));
+    }
+
+    @Test
+    void java1dot1ClassWithJsrRetLoopIsRewrittenAndStillVerifies() throws Exception {
+        byte[] in = Samples.jsrLoop();
+        byte[] out = REWRITER.rewrite("Jsr", in);
+        assertNotNull(out);
+        assertEquals(1L, pollsPerMethod(out).get("count"));
+        assertEquals(Opcodes.V1_1, new ClassReader(out).readUnsignedShort(4) << 16 | new ClassReader(out).readUnsignedShort(6));
+        Class<?> c = new ByteLoader().define("Jsr", out);
+        assertEquals(10, c.getMethod("count", int.class).invoke(null, 10));
+    }
+
+    @Test
+    void virtualThreadCreationIsRedirectedToTheBridge() {
+        ClassNode cn = new ClassNode();
+        cn.visit(Opcodes.V21, Opcodes.ACC_PUBLIC, "Vt", null, "java/lang/Object", null);
+        MethodVisitor mv = cn.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "go", "(Ljava/lang/Runnable;)Ljava/lang/Thread;", null, null);
+        mv.visitCode();
+        mv.visitVarInsn(Opcodes.ALOAD, 0);
+        mv.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Thread", "startVirtualThread", "(Ljava/lang/Runnable;)Ljava/lang/Thread;", false);
+        mv.visitInsn(Opcodes.ARETURN);
+        mv.visitMaxs(1, 1);
+        mv.visitEnd();
+        MethodNode m = cn.methods.get(0);
+        assertEquals(true, ThreadCallRewriter.rewrite(m));
+        var call = (org.objectweb.asm.tree.MethodInsnNode) m.instructions.get(1);
+        assertEquals(ThreadCallRewriter.BRIDGE, call.owner);
+        assertEquals("(Ljava/lang/Runnable;)Ljava/lang/Thread;", call.desc);
+    }
+
+    /** Defines classes from bytes; linking runs the JVM's verifier on them. */
+    static final class ByteLoader extends ClassLoader {
+        ByteLoader() {
+            super(SafepointInserterTest.class.getClassLoader());
+        }
+
+        Class<?> define(String name, byte[] b) {
+            Class<?> c = defineClass(name, b, 0, b.length);
+            resolveClass(c);
+            return c;
+        }
+    }
+
+    /** Classes made with ASM so each test controls the exact bytecode shape. */
+    static final class Samples {
+        static byte[] loopsAndLeaves() {
+            ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
+            cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC, "Shapes", null, "java/lang/Object", null);
+            // static int sum(int n) { int s = 0; for (int i = 0; i < n; i++) s += i; return s; }
+            MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "sum", "(I)I", null, null);
+            mv.visitCode();
+            Label head = new Label();
+            Label exit = new Label();
+            mv.visitInsn(Opcodes.ICONST_0);
+            mv.visitVarInsn(Opcodes.ISTORE, 1);
+            mv.visitInsn(Opcodes.ICONST_0);
+            mv.visitVarInsn(Opcodes.ISTORE, 2);
+            mv.visitLabel(head);
+            mv.visitVarInsn(Opcodes.ILOAD, 2);
+            mv.visitVarInsn(Opcodes.ILOAD, 0);
+            mv.visitJumpInsn(Opcodes.IF_ICMPGE, exit);
+            mv.visitVarInsn(Opcodes.ILOAD, 1);
+            mv.visitVarInsn(Opcodes.ILOAD, 2);
+            mv.visitInsn(Opcodes.IADD);
+            mv.visitVarInsn(Opcodes.ISTORE, 1);
+            mv.visitIincInsn(2, 1);
+            mv.visitJumpInsn(Opcodes.GOTO, head);
+            mv.visitLabel(exit);
+            mv.visitVarInsn(Opcodes.ILOAD, 1);
+            mv.visitInsn(Opcodes.IRETURN);
+            mv.visitMaxs(0, 0);
+            mv.visitEnd();
+            leaf(cw);
+            // static int caller() { return leaf(); }
+            mv = cw.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "caller", "()I", null, null);
+            mv.visitCode();
+            mv.visitMethodInsn(Opcodes.INVOKESTATIC, "Shapes", "leaf", "()I", false);
+            mv.visitInsn(Opcodes.IRETURN);
+            mv.visitMaxs(0, 0);
+            mv.visitEnd();
+            // static { leaf(); }
+            mv = cw.visitMethod(Opcodes.ACC_STATIC, "<clinit>", "()V", null, null);
+            mv.visitCode();
+            mv.visitMethodInsn(Opcodes.INVOKESTATIC, "Shapes", "leaf", "()I", false);
+            mv.visitInsn(Opcodes.POP);
+            mv.visitInsn(Opcodes.RETURN);
+            mv.visitMaxs(0, 0);
+            mv.visitEnd();
+            cw.visitEnd();
+            return cw.toByteArray();
+        }
+
+        static byte[] onlyLeaves() {
+            ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS);
+            cw.visit(Opcodes.V1_8, Opcodes.ACC_PUBLIC, "OnlyLeaves", null, "java/lang/Object", null);
+            leaf(cw);
+            cw.visitEnd();
+            return cw.toByteArray();
+        }
+
+        private static void leaf(ClassWriter cw) {
+            MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "leaf", "()I", null, null);
+            mv.visitCode();
+            mv.visitIntInsn(Opcodes.BIPUSH, 42);
+            mv.visitInsn(Opcodes.IRETURN);
+            mv.visitMaxs(0, 0);
+            mv.visitEnd();
+        }
+
+        /**
+         * Version 45.3 (Java 1.1) with a loop whose body is a JSR subroutine, as old javac emitted for
+         * finally blocks: static int count(int n) { int c = 0; while (c < n) { try { } finally { c++; } } return c; }
+         */
+        static byte[] jsrLoop() {
+            ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS);
+            cw.visit(Opcodes.V1_1, Opcodes.ACC_PUBLIC, "Jsr", null, "java/lang/Object", null);
+            MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "count", "(I)I", null, null);
+            mv.visitCode();
+            Label head = new Label();
+            Label exit = new Label();
+            Label sub = new Label();
+            mv.visitInsn(Opcodes.ICONST_0);
+            mv.visitVarInsn(Opcodes.ISTORE, 1);
+            mv.visitLabel(head);
+            mv.visitVarInsn(Opcodes.ILOAD, 1);
+            mv.visitVarInsn(Opcodes.ILOAD, 0);
+            mv.visitJumpInsn(Opcodes.IF_ICMPGE, exit);
+            mv.visitJumpInsn(Opcodes.JSR, sub);
+            mv.visitJumpInsn(Opcodes.GOTO, head);
+            mv.visitLabel(sub);
+            mv.visitVarInsn(Opcodes.ASTORE, 2);
+            mv.visitIincInsn(1, 1);
+            mv.visitVarInsn(Opcodes.RET, 2);
+            mv.visitLabel(exit);
+            mv.visitVarInsn(Opcodes.ILOAD, 1);
+            mv.visitInsn(Opcodes.IRETURN);
+            mv.visitMaxs(0, 0);
+            mv.visitEnd();
+            cw.visitEnd();
+            return cw.toByteArray();
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package dev.preempt.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs JMH benchmarks twice in one invocation, on the stock JVM and with the agent attached, and prints
+ * the agent/stock ratio of each with both scores' errors, then the geometric mean; writes the JSON of
+ * both sides next to it. Usage:
+ *
+ * <pre>
+ * java -cp benchmarks/target/preempt-benchmarks.jar dev.preempt.bench.Compare \
+ *     [--agent agent/target/preempt-agent.jar] [--options k=v,...] [--quick] [--out DIR] [REGEX]
+ * </pre>
+ */
+public final class Compare {
+    /** JMH's harness classes must not get polls: they would measure the harness, not the kernel. */
+    static final String HARNESS_EXCLUDES = "exclude=org.openjdk.jmh.**;**.jmh_generated.**";
+
+    public static void main(String[] args) throws RunnerException, IOException {
+        String agent = "agent/target/preempt-agent.jar";
+        String options = "";
+        String regex = "dev.preempt.bench.KernelBench";
+        boolean quick = false;
+        Path out = Path.of("benchmarks/target/results");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--agent" -> agent = args[++i];
+                case "--options" -> options = args[++i];
+                case "--quick" -> quick = true;
+                case "--out" -> out = Path.of(args[++i]);
+                default -> regex = args[i];
+            }
+        }
+        Files.createDirectories(out);
+        String agentArg = "-javaagent:" + Path.of(agent).toAbsolutePath() + "=" + HARNESS_EXCLUDES + (options.isEmpty() ? "" : "," + options);
+        Map<String, RunResult> stock = run(regex, quick, out.resolve("stock.json"), List.of());
+        Map<String, RunResult> withAgent = run(regex, quick, out.resolve("agent.json"), List.of(agentArg));
+        print(stock, withAgent);
+    }
+
+    private static Map<String, RunResult> run(String regex, boolean quick, Path json, List<String> jvmArgs) throws RunnerException {
+        ChainedOptionsBuilder b = new OptionsBuilder().include(regex).jvmArgsAppend(jvmArgs.toArray(String[]::new))
+                .result(json.toString()).resultFormat(org.openjdk.jmh.results.format.ResultFormatType.JSON);
+        if (quick) {
+            b.forks(1).warmupIterations(1).warmupTime(TimeValue.milliseconds(300)).measurementIterations(1)
+                    .measurementTime(TimeValue.milliseconds(300));
+        }
+        Collection<RunResult> results = new Runner(b.build()).run();
+        Map<String, RunResult> byName = new LinkedHashMap<>();
+        for (RunResult r : results) {
+            byName.put(r.getParams().getBenchmark() + paramsOf(r), r);
+        }
+        return byName;
+    }
+
+    private static String paramsOf(RunResult r) {
+        StringBuilder sb = new StringBuilder();
+        for (String k : r.getParams().getParamsKeys()) {
+            sb.append(' ').append(k).append('=').append(r.getParams().getParam(k));
+        }
+        return sb.toString();
+    }
+
+    private static void print(Map<String, RunResult> stock, Map<String, RunResult> agent) {
+        System.out.printf(Locale.ROOT, "%n%-48s %14s %14s %8s%n", "benchmark", "stock", "agent", "ratio");
+        List<Double> ratios = new ArrayList<>();
+        for (Map.Entry<String, RunResult> e : stock.entrySet()) {
+            RunResult a = agent.get(e.getKey());
+            if (a == null) continue;
+            var s = e.getValue().getPrimaryResult();
+            var p = a.getPrimaryResult();
+            double ratio = p.getScore() / s.getScore();
+            ratios.add(ratio);
+            String name = e.getKey().replace("dev.preempt.bench.", "");
+            System.out.printf(Locale.ROOT, "%-48s %8.3f±%-5.3f %8.3f±%-5.3f %7.3fx  %s%n", name, s.getScore(),
+                    finite(s.getScoreError()), p.getScore(), finite(p.getScoreError()), ratio, s.getScoreUnit());
+        }
+        double geomean = Math.exp(ratios.stream().mapToDouble(Math::log).average().orElse(0));
+        System.out.printf(Locale.ROOT, "%-48s %31s %7.3fx%n", "geomean (agent/stock, lower is better)", "", geomean);
+    }
+
+    private static double finite(double d) {
+        return Double.isNaN(d) ? 0 : d;
+    }
+}
