@@ -2,6 +2,8 @@ package dev.preempt.agent.transform;
 
 import dev.preempt.agent.options.AgentConfig;
 import dev.preempt.runtime.log.PreemptLog;
+import java.util.HashSet;
+import java.util.Set;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.MethodTooLargeException;
@@ -10,13 +12,15 @@ import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.MethodNode;
 
 /**
- * Runs the rewrites that are switched on over one class, in one place. Every rewrite inserts only
- * instructions that leave the operand stack and the locals as they were (a static call with no
- * arguments, or a call that replaces another of the same stack effect), so the class's own stack map
- * frames stay valid and no frame is recomputed: no class is ever loaded to compute a common super type,
- * which is what makes the rewrite safe on any class-file version, JSR/RET included.
+ * Runs the rewrites that are switched on over one class, in one place. Every rewrite keeps the class's
+ * stack map frames valid without recomputing them: polls and bridge calls leave the operand stack and
+ * locals as they were, and the one rewrite that adds a local ({@link LoopStripMiner}) adds it to the
+ * loop's frames itself. So no class is ever loaded to find a common super type, which keeps the rewrite
+ * safe on any class-file version, JSR/RET included, and free of class-loading side effects.
  */
 public final class ClassRewriter {
+    private static final int MAX_TOO_LARGE_RETRIES = 8;
+
     private final boolean polls;
     private final boolean threads;
 
@@ -27,41 +31,44 @@ public final class ClassRewriter {
 
     /** The rewritten class, or null when nothing needed changing. */
     public byte[] rewrite(String className, byte[] bytes) {
+        Set<String> withoutPolls = new HashSet<>();
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return rewrite(bytes, withoutPolls);
+            } catch (MethodTooLargeException e) {
+                if (attempt == MAX_TOO_LARGE_RETRIES) {
+                    throw e;
+                }
+                // Polls pushed a method past 64 KiB: keep that method as it was, rewrite the rest.
+                withoutPolls.add(e.getMethodName() + e.getDescriptor());
+                PreemptLog.once(PreemptLog.Level.INFO, "too-large:" + className + "." + e.getMethodName() + e.getDescriptor(),
+                        "method " + className.replace('/', '.') + "." + e.getMethodName()
+                                + " is near the 64 KiB limit: left without safepoint polls");
+            }
+        }
+    }
+
+    private byte[] rewrite(byte[] bytes, Set<String> withoutPolls) {
         ClassReader reader = new ClassReader(bytes);
         ClassNode cn = new ClassNode(Opcodes.ASM9);
-        reader.accept(cn, 0);
+        // Expanded frames let LoopStripMiner add a local to a loop's frames without recomputing them.
+        reader.accept(cn, ClassReader.EXPAND_FRAMES);
         if ((cn.access & Opcodes.ACC_MODULE) != 0) {
             return null;
         }
+        boolean hasFrames = (cn.version & 0xFFFF) >= Opcodes.V1_6;
         boolean changed = false;
         for (MethodNode m : cn.methods) {
             if (threads) {
                 changed |= ThreadCallRewriter.rewrite(m);
             }
-            if (polls) {
-                changed |= SafepointInserter.insert(m);
+            if (polls && !withoutPolls.contains(m.name + m.desc)) {
+                changed |= SafepointInserter.insert(m, LoopStripMiner.mine(m, hasFrames));
             }
         }
         if (!changed) {
             return null;
         }
-        try {
-            return write(cn);
-        } catch (MethodTooLargeException e) {
-            // Polls made a method exceed 64 KiB: drop the polls of that method only, keep the rest.
-            PreemptLog.once(PreemptLog.Level.INFO, "too-large:" + className + "." + e.getMethodName(),
-                    "method " + className.replace('/', '.') + "." + e.getMethodName()
-                            + " is near the 64 KiB limit: left without safepoint polls");
-            for (MethodNode m : cn.methods) {
-                if (m.name.equals(e.getMethodName()) && m.desc.equals(e.getDescriptor())) {
-                    SafepointInserter.remove(m);
-                }
-            }
-            return write(cn);
-        }
-    }
-
-    private static byte[] write(ClassNode cn) {
         ClassWriter cw = new ClassWriter(0);
         cn.accept(cw);
         return cw.toByteArray();

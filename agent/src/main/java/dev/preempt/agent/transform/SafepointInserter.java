@@ -37,6 +37,14 @@ public final class SafepointInserter {
 
     /** Inserts the polls of one method; true if any was inserted. */
     public static boolean insert(MethodNode m) {
+        return insert(m, java.util.Set.of());
+    }
+
+    /**
+     * Inserts the polls of one method, except at the back-edges in {@code exempt} (loops that
+     * {@link LoopStripMiner} already polls once per strip); true if any was inserted.
+     */
+    public static boolean insert(MethodNode m, java.util.Set<AbstractInsnNode> exempt) {
         if (m.instructions.size() == 0 || m.name.equals("<clinit>")
                 || (m.access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) {
             return false;
@@ -50,12 +58,12 @@ public final class SafepointInserter {
                 labelIndex.put(l, i);
             }
             int op = n.getOpcode();
-            calls |= op >= Opcodes.INVOKEVIRTUAL && op <= Opcodes.INVOKEDYNAMIC;
+            calls |= op >= Opcodes.INVOKEVIRTUAL && op <= Opcodes.INVOKEDYNAMIC && !isRuntimeCall(n);
         }
-        boolean inserted = false;
+        boolean inserted = !exempt.isEmpty();
         i = 0;
         for (AbstractInsnNode n = insns.getFirst(); n != null; n = n.getNext(), i++) {
-            if (isBackEdge(n, i, labelIndex)) {
+            if (!exempt.contains(n) && isBackEdge(n, i, labelIndex)) {
                 insns.insertBefore(n, poll());
                 inserted = true; // inserted before n, so never visited: i keeps counting original nodes
             }
@@ -67,15 +75,9 @@ public final class SafepointInserter {
         return inserted;
     }
 
-    /** Removes every poll this class inserted in {@code m} (used when the method would exceed 64 KiB). */
-    public static void remove(MethodNode m) {
-        for (AbstractInsnNode n = m.instructions.getFirst(); n != null; ) {
-            AbstractInsnNode next = n.getNext();
-            if (isPoll(n)) {
-                m.instructions.remove(n);
-            }
-            n = next;
-        }
+    /** Calls preempt inserted itself (polls, strip bounds) do not make a method a caller. */
+    private static boolean isRuntimeCall(AbstractInsnNode n) {
+        return n instanceof MethodInsnNode mi && (mi.owner.equals(OWNER) || mi.owner.equals(LoopStripMiner.STRIP_OWNER));
     }
 
     static boolean isPoll(AbstractInsnNode n) {

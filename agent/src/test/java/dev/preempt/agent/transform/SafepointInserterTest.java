@@ -36,7 +36,7 @@ class SafepointInserterTest {
         byte[] out = REWRITER.rewrite("Shapes", in);
         assertNotNull(out);
         Map<String, Long> polls = pollsPerMethod(out);
-        assertEquals(1L, polls.get("sum"), "one back-edge, no calls: one poll");
+        assertEquals(1L, polls.get("sum"), "a counted loop: one poll, once per strip");
         assertEquals(0L, polls.get("leaf"), "a leaf without loops pays nothing");
         assertEquals(1L, polls.get("caller"), "a method that calls gets an entry poll");
         assertEquals(0L, polls.get("<clinit>"), "never in <clinit>");
@@ -44,6 +44,30 @@ class SafepointInserterTest {
         Method sum = c.getMethod("sum", int.class);
         assertEquals(4950, sum.invoke(null, 100));
         assertEquals(42, c.getMethod("caller").invoke(null));
+    }
+
+    @Test
+    void countedLoopIsStripMinedAndComputesTheSameResultsAtTheEdges() throws Exception {
+        byte[] out = REWRITER.rewrite("Shapes", Samples.loopsAndLeaves());
+        ClassNode cn = new ClassNode();
+        new ClassReader(out).accept(cn, 0);
+        MethodNode sum = cn.methods.stream().filter(m -> m.name.equals("sum")).findFirst().orElseThrow();
+        boolean strip = java.util.stream.StreamSupport.stream(sum.instructions.spliterator(), false)
+                .anyMatch(n -> n instanceof org.objectweb.asm.tree.MethodInsnNode mi && mi.owner.equals(LoopStripMiner.STRIP_OWNER));
+        assertEquals(true, strip, "the counted loop was strip-mined");
+        Method m = new ByteLoader().define("Shapes", out).getMethod("sum", int.class);
+        for (int n : new int[] {0, 1, 4095, 4096, 4097, 10_000, 100_000}) {
+            int expected = 0;
+            for (int i = 0; i < n; i++) expected += i;
+            assertEquals(expected, m.invoke(null, n), "n=" + n);
+        }
+    }
+
+    @Test
+    void stripLimitSaturatesNearIntMax() {
+        assertEquals(Integer.MAX_VALUE, dev.preempt.runtime.safepoint.LoopStrip.limit(Integer.MAX_VALUE - 10, Integer.MAX_VALUE, 4096));
+        assertEquals(100, dev.preempt.runtime.safepoint.LoopStrip.limit(0, 100, 4096));
+        assertEquals(4096, dev.preempt.runtime.safepoint.LoopStrip.limit(0, 100_000, 4096));
     }
 
     @Test
