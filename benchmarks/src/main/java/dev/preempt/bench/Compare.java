@@ -56,8 +56,13 @@ public final class Compare {
         ChainedOptionsBuilder b = new OptionsBuilder().include(regex).jvmArgsAppend(jvmArgs.toArray(String[]::new))
                 .result(json.toString()).resultFormat(org.openjdk.jmh.results.format.ResultFormatType.JSON);
         if (quick) {
+            // Smoke profile (CI): proves every benchmark runs on both sides; its numbers mean little.
             b.forks(1).warmupIterations(1).warmupTime(TimeValue.milliseconds(300)).measurementIterations(1)
                     .measurementTime(TimeValue.milliseconds(300));
+        } else {
+            // Publication profile: 2 forks x 5 measured seconds after 3 s of warm-up, per side.
+            b.forks(2).warmupIterations(3).warmupTime(TimeValue.seconds(1)).measurementIterations(5)
+                    .measurementTime(TimeValue.seconds(1));
         }
         Collection<RunResult> results = new Runner(b.build()).run();
         Map<String, RunResult> byName = new LinkedHashMap<>();

@@ -57,13 +57,19 @@ public final class ClassRewriter {
             return null;
         }
         boolean hasFrames = (cn.version & 0xFFFF) >= Opcodes.V1_6;
+        Set<String> plainFields = new HashSet<>();
+        for (var f : cn.fields) {
+            if ((f.access & Opcodes.ACC_VOLATILE) == 0) {
+                plainFields.add(cn.name + "." + f.name);
+            }
+        }
         boolean changed = false;
         for (MethodNode m : cn.methods) {
             if (threads) {
                 changed |= ThreadCallRewriter.rewrite(m);
             }
             if (polls && !withoutPolls.contains(m.name + m.desc)) {
-                changed |= SafepointInserter.insert(m, LoopStripMiner.mine(m, hasFrames));
+                changed |= SafepointInserter.insert(m, LoopStripMiner.mine(m, hasFrames, plainFields));
             }
         }
         if (!changed) {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.FieldInsnNode;
 import org.objectweb.asm.tree.FrameNode;
 import org.objectweb.asm.tree.IincInsnNode;
 import org.objectweb.asm.tree.InsnList;
@@ -57,11 +58,20 @@ public final class LoopStripMiner {
      * once per strip, so the generic inserter must not poll them again).
      */
     public static Set<AbstractInsnNode> mine(MethodNode m, boolean hasFrames) {
+        return mine(m, hasFrames, Set.of());
+    }
+
+    /**
+     * As {@link #mine(MethodNode, boolean)}; {@code plainFields} names ({@code owner.name}) the class's own
+     * non-volatile fields, which a bound may read: the JIT may hoist such a read out of the loop anyway, so
+     * reading it once per strip is a behaviour the memory model already allows.
+     */
+    public static Set<AbstractInsnNode> mine(MethodNode m, boolean hasFrames, Set<String> plainFields) {
         Set<AbstractInsnNode> handled = new HashSet<>();
         if (m.name.equals("<clinit>") || m.instructions.size() == 0) {
             return handled;
         }
-        for (CountedLoop loop : find(m, hasFrames)) {
+        for (CountedLoop loop : find(m, hasFrames, plainFields)) {
             handled.add(loop.backEdge);
             handled.add(rewrite(m, loop, hasFrames));
         }
@@ -72,14 +82,14 @@ public final class LoopStripMiner {
     private record CountedLoop(LabelNode head, FrameNode headFrame, VarInsnNode loadI, List<AbstractInsnNode> bound,
                                JumpInsnNode exitTest, IincInsnNode step, JumpInsnNode backEdge, int bodySize) {}
 
-    private static List<CountedLoop> find(MethodNode m, boolean hasFrames) {
+    private static List<CountedLoop> find(MethodNode m, boolean hasFrames, Set<String> plainFields) {
         List<CountedLoop> loops = new ArrayList<>();
         AbstractInsnNode[] insns = m.instructions.toArray();
         for (int g = 0; g < insns.length; g++) {
             if (insns[g] instanceof JumpInsnNode j && j.getOpcode() == Opcodes.GOTO) {
                 int h = m.instructions.indexOf(j.label);
                 if (h < g) {
-                    CountedLoop loop = match(m, insns, h, g, hasFrames);
+                    CountedLoop loop = match(m, insns, h, g, hasFrames, plainFields);
                     if (loop != null) {
                         loops.add(loop);
                     }
@@ -89,7 +99,8 @@ public final class LoopStripMiner {
         return loops;
     }
 
-    private static CountedLoop match(MethodNode m, AbstractInsnNode[] insns, int h, int g, boolean hasFrames) {
+    private static CountedLoop match(MethodNode m, AbstractInsnNode[] insns, int h, int g, boolean hasFrames,
+                                     Set<String> plainFields) {
         LabelNode head = (LabelNode) insns[h];
         int k = h + 1;
         FrameNode frame = null;
@@ -109,7 +120,7 @@ public final class LoopStripMiner {
             bound.add(insns[b++]);
         }
         if (b >= g || !(insns[b] instanceof JumpInsnNode exit) || exit.getOpcode() != Opcodes.IF_ICMPGE
-                || m.instructions.indexOf(exit.label) <= g || !simpleBound(bound)) {
+                || m.instructions.indexOf(exit.label) <= g || !simpleBound(bound, plainFields)) {
             return null;
         }
         int s = g - 1;
@@ -125,26 +136,40 @@ public final class LoopStripMiner {
         return new CountedLoop(head, frame, loadI, bound, exit, step, (JumpInsnNode) insns[g], s - b);
     }
 
-    /** The bound is re-evaluated outside the strip, so it must be a pure read: a local, an array's length, a constant. */
-    private static boolean simpleBound(List<AbstractInsnNode> bound) {
-        if (bound.stream().anyMatch(n -> n.getOpcode() < 0)) {
+    /**
+     * The bound is re-evaluated once per strip instead of once per iteration, so it must be a pure read
+     * that the body cannot change: a constant, a local, the class's own non-volatile field, or the length
+     * of an array held in one of those.
+     */
+    private static boolean simpleBound(List<AbstractInsnNode> bound, Set<String> plainFields) {
+        if (bound.isEmpty() || bound.stream().anyMatch(n -> n.getOpcode() < 0)) {
             return false;
         }
-        List<AbstractInsnNode> real = bound;
-        if (real.size() == 1) {
-            int op = real.get(0).getOpcode();
-            return op == Opcodes.ILOAD || (op >= Opcodes.ICONST_M1 && op <= Opcodes.ICONST_5)
+        List<AbstractInsnNode> b = bound.get(bound.size() - 1).getOpcode() == Opcodes.ARRAYLENGTH
+                ? bound.subList(0, bound.size() - 1) : bound;
+        if (b.size() == 1) {
+            AbstractInsnNode n = b.get(0);
+            int op = n.getOpcode();
+            return op == Opcodes.ILOAD || op == Opcodes.ALOAD || (op >= Opcodes.ICONST_M1 && op <= Opcodes.ICONST_5)
                     || op == Opcodes.BIPUSH || op == Opcodes.SIPUSH
-                    || (op == Opcodes.LDC && ((LdcInsnNode) real.get(0)).cst instanceof Integer);
+                    || (op == Opcodes.LDC && ((LdcInsnNode) n).cst instanceof Integer)
+                    || (op == Opcodes.GETSTATIC && plainFields.contains(key((FieldInsnNode) n)));
         }
-        return real.size() == 2 && real.get(0).getOpcode() == Opcodes.ALOAD && real.get(1).getOpcode() == Opcodes.ARRAYLENGTH;
+        return b.size() == 2 && b.get(0).getOpcode() == Opcodes.ALOAD && b.get(1).getOpcode() == Opcodes.GETFIELD
+                && plainFields.contains(key((FieldInsnNode) b.get(1)));
+    }
+
+    private static String key(FieldInsnNode f) {
+        return f.owner + "." + f.name;
     }
 
     private static boolean bodyIsClosed(MethodNode m, AbstractInsnNode[] insns, int h, int exitIdx, int stepIdx, int g,
                                         int iVar, List<AbstractInsnNode> bound) {
         Set<Integer> boundVars = new HashSet<>();
+        Set<String> boundFields = new HashSet<>();
         for (AbstractInsnNode n : bound) {
             if (n instanceof VarInsnNode v) boundVars.add(v.var);
+            if (n instanceof FieldInsnNode f) boundFields.add(f.name);
         }
         for (int x = exitIdx + 1; x < g; x++) {
             AbstractInsnNode n = insns[x];
@@ -155,6 +180,9 @@ public final class LoopStripMiner {
             }
             if (n instanceof VarInsnNode v && op >= Opcodes.ISTORE && op <= Opcodes.ASTORE
                     && (v.var == iVar || boundVars.contains(v.var))) {
+                return false;
+            }
+            if (n instanceof FieldInsnNode f && (op == Opcodes.PUTFIELD || op == Opcodes.PUTSTATIC) && boundFields.contains(f.name)) {
                 return false;
             }
             if (n instanceof IincInsnNode inc && x != stepIdx && (inc.var == iVar || boundVars.contains(inc.var))) {

@@ -64,6 +64,36 @@ class SafepointInserterTest {
     }
 
     @Test
+    void javacLoopsGiveTheSameResultsAfterStripMining() throws Exception {
+        String name = StripTargets.class.getName();
+        byte[] in;
+        try (var is = StripTargets.class.getResourceAsStream("StripTargets.class")) {
+            in = is.readAllBytes();
+        }
+        byte[] out = REWRITER.rewrite(name.replace('.', '/'), in);
+        ClassNode cn = new ClassNode();
+        new ClassReader(out).accept(cn, 0);
+        long strips = cn.methods.stream().flatMap(m -> java.util.stream.StreamSupport.stream(m.instructions.spliterator(), false))
+                .filter(n -> n instanceof org.objectweb.asm.tree.MethodInsnNode mi && mi.owner.equals(LoopStripMiner.STRIP_OWNER)).count();
+        assertEquals(true, strips >= 7, "field, static, local-array and innermost matmul loops are strip-mined: " + strips);
+        Class<?> rewritten = new ByteLoader().define(name, out);
+        for (int n : new int[] {0, 1, 4096, 10_001}) {
+            Object before = new StripTargets(n);
+            Object after = rewritten.getConstructor(int.class).newInstance(n);
+            for (String m : new String[] {"sumField", "sumToFieldLimit", "sumToStaticLimit"}) {
+                if (n == 0 && m.equals("sumToFieldLimit")) continue;
+                assertEquals(StripTargets.class.getMethod(m).invoke(before), rewritten.getMethod(m).invoke(after), m + " n=" + n);
+            }
+            assertEquals(StripTargets.class.getMethod("withBreakAndContinue", int.class).invoke(before, 5000),
+                    rewritten.getMethod("withBreakAndContinue", int.class).invoke(after, 5000));
+            assertEquals(StripTargets.class.getMethod("boundChangesInBody", int.class).invoke(before, 20),
+                    rewritten.getMethod("boundChangesInBody", int.class).invoke(after, 20));
+        }
+        assertEquals(StripTargets.nearIntMax(Integer.MAX_VALUE - 5000), rewritten.getMethod("nearIntMax", int.class).invoke(null, Integer.MAX_VALUE - 5000));
+        assertEquals(StripTargets.matmul(37), rewritten.getMethod("matmul", int.class).invoke(null, 37));
+    }
+
+    @Test
     void stripLimitSaturatesNearIntMax() {
         assertEquals(Integer.MAX_VALUE, dev.preempt.runtime.safepoint.LoopStrip.limit(Integer.MAX_VALUE - 10, Integer.MAX_VALUE, 4096));
         assertEquals(100, dev.preempt.runtime.safepoint.LoopStrip.limit(0, 100, 4096));
@@ -108,6 +138,15 @@ class SafepointInserterTest {
     static final class ByteLoader extends ClassLoader {
         ByteLoader() {
             super(SafepointInserterTest.class.getClassLoader());
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            // The rewritten copy must not be found through the parent (which has the original).
+            synchronized (getClassLoadingLock(name)) {
+                Class<?> c = findLoadedClass(name);
+                return c != null ? c : super.loadClass(name, resolve);
+            }
         }
 
         Class<?> define(String name, byte[] b) {
