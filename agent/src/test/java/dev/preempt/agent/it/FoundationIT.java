@@ -101,9 +101,20 @@ class FoundationIT {
     }
 
     @Test
+    void verifyInstrumentsAndVerifiesEveryClassOfAJar() {
+        ForkedJvm.Result r = ForkedJvm.java().jar(ForkedJvm.agentJar(), "verify", ForkedJvm.samplesJar().toString()).run().assertOk();
+        assertTrue(r.stdout().matches("(?s)classes \\d+, rewritten [1-9]\\d*, methods verified [1-9]\\d*, failures 0, unverifiable 0.*"), r::toString);
+        assertTrue(r.stdout().contains("52="), "the legacy classes are Java 8 bytecode: " + r.stdout());
+        ForkedJvm.Result missing = ForkedJvm.java().jar(ForkedJvm.agentJar(), "verify", "/nonexistent.jar").run();
+        assertEquals(2, missing.exitCode(), missing::toString);
+    }
+
+    @Test
     void everyVerbHasHelp() {
         ForkedJvm.Result top = ForkedJvm.java().jar(ForkedJvm.agentJar(), "--help").run().assertOk();
-        assertTrue(top.stdout().contains("info"), top::toString);
+        assertTrue(top.stdout().contains("info") && top.stdout().contains("verify"), top::toString);
+        ForkedJvm.Result verify = ForkedJvm.java().jar(ForkedJvm.agentJar(), "verify", "--help").run().assertOk();
+        assertTrue(verify.stdout().contains("Usage: preempt-agent.jar verify"), verify::toString);
         ForkedJvm.Result info = ForkedJvm.java().jar(ForkedJvm.agentJar(), "info", "--help").run().assertOk();
         assertTrue(info.stdout().contains("Usage: preempt-agent.jar info"), info::toString);
         ForkedJvm.Result bad = ForkedJvm.java().jar(ForkedJvm.agentJar(), "frobnicate").run();
