@@ -193,11 +193,21 @@ public final class LoopStripMiner {
                 if (t <= h) return false; // an inner back-edge: not an innermost loop
             }
         }
-        // No jump from outside may land inside (h, g]: the new local would be undefined there.
+        // No jump from outside may land inside (h, g]: the new local would be undefined there. Jumps to
+        // the head itself are entries (older javac enters loops that way) and are moved to the new outer
+        // label by rewrite(); a switch entering at the head is left alone.
         for (int x = 0; x < insns.length; x++) {
-            if ((x < h || x > g) && insns[x] instanceof JumpInsnNode j) {
+            if (x >= h && x <= g) continue;
+            if (insns[x] instanceof JumpInsnNode j) {
                 int t = m.instructions.indexOf(j.label);
                 if (t > h && t <= g) return false;
+            } else if (insns[x] instanceof TableSwitchInsnNode || insns[x] instanceof LookupSwitchInsnNode) {
+                List<LabelNode> targets = insns[x] instanceof TableSwitchInsnNode t
+                        ? concat(t.labels, t.dflt) : concat(((LookupSwitchInsnNode) insns[x]).labels, ((LookupSwitchInsnNode) insns[x]).dflt);
+                for (LabelNode l : targets) {
+                    int t = m.instructions.indexOf(l);
+                    if (t >= h && t <= g) return false;
+                }
             }
         }
         for (TryCatchBlockNode tc : m.tryCatchBlocks) {
@@ -207,6 +217,12 @@ public final class LoopStripMiner {
             if ((start < g && end > h) || (handler >= h && handler <= g)) return false;
         }
         return true;
+    }
+
+    private static List<LabelNode> concat(List<LabelNode> labels, LabelNode dflt) {
+        List<LabelNode> all = new ArrayList<>(labels);
+        all.add(dflt);
+        return all;
     }
 
     private static int stripFor(int bodySize) {
@@ -238,8 +254,18 @@ public final class LoopStripMiner {
             addIntLocal(loop.headFrame, lim);
         }
 
-        // outer: lim = LoopStrip.limit(i, bound, strip)
+        // outer: lim = LoopStrip.limit(i, bound, strip); every entry into the loop now comes through here.
         LabelNode outer = new LabelNode();
+        int from = insns.indexOf(loop.head);
+        int to = insns.indexOf(loop.backEdge);
+        for (AbstractInsnNode n : insns.toArray()) {
+            if (n instanceof JumpInsnNode j && j.label == loop.head) {
+                int at = insns.indexOf(j);
+                if (at < from || at > to) {
+                    j.label = outer;
+                }
+            }
+        }
         InsnList pre = new InsnList();
         pre.add(outer);
         if (outerFrame != null) pre.add(outerFrame);

@@ -94,6 +94,41 @@ class SafepointInserterTest {
     }
 
     @Test
+    void aLoopEnteredByAJumpToItsHeadIsStillRightAfterStripMining() throws Exception {
+        // static int f(int n, boolean skip) { int i = 0; if (skip) goto head; i = 1; head: while (i < n) i++; return i; }
+        // The shape older javac and other compilers emit: the head is reached by a jump from before the loop.
+        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
+        cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC, "Entry", null, "java/lang/Object", null);
+        MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "f", "(IZ)I", null, null);
+        mv.visitCode();
+        Label head = new Label();
+        Label exit = new Label();
+        mv.visitInsn(Opcodes.ICONST_0);
+        mv.visitVarInsn(Opcodes.ISTORE, 2);
+        mv.visitVarInsn(Opcodes.ILOAD, 1);
+        mv.visitJumpInsn(Opcodes.IFNE, head);
+        mv.visitInsn(Opcodes.ICONST_1);
+        mv.visitVarInsn(Opcodes.ISTORE, 2);
+        mv.visitLabel(head);
+        mv.visitVarInsn(Opcodes.ILOAD, 2);
+        mv.visitVarInsn(Opcodes.ILOAD, 0);
+        mv.visitJumpInsn(Opcodes.IF_ICMPGE, exit);
+        mv.visitIincInsn(2, 1);
+        mv.visitJumpInsn(Opcodes.GOTO, head);
+        mv.visitLabel(exit);
+        mv.visitVarInsn(Opcodes.ILOAD, 2);
+        mv.visitInsn(Opcodes.IRETURN);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+        cw.visitEnd();
+        byte[] out = REWRITER.rewrite("Entry", cw.toByteArray());
+        Method f = new ByteLoader().define("Entry", out).getMethod("f", int.class, boolean.class);
+        assertEquals(10_000, f.invoke(null, 10_000, true));
+        assertEquals(10_000, f.invoke(null, 10_000, false));
+        assertEquals(1, f.invoke(null, 0, false));
+    }
+
+    @Test
     void stripLimitSaturatesNearIntMax() {
         assertEquals(Integer.MAX_VALUE, dev.preempt.runtime.safepoint.LoopStrip.limit(Integer.MAX_VALUE - 10, Integer.MAX_VALUE, 4096));
         assertEquals(100, dev.preempt.runtime.safepoint.LoopStrip.limit(0, 100, 4096));
