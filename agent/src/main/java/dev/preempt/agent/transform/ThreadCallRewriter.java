@@ -1,8 +1,10 @@
 package dev.preempt.agent.transform;
 
 import java.util.Map;
+import org.objectweb.asm.Handle;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.InvokeDynamicInsnNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 
@@ -31,6 +33,10 @@ public final class ThreadCallRewriter {
     public static boolean rewrite(MethodNode m) {
         boolean changed = false;
         for (AbstractInsnNode n = m.instructions.getFirst(); n != null; n = n.getNext()) {
+            if (n instanceof InvokeDynamicInsnNode indy) {
+                changed |= rewriteHandles(indy);
+                continue;
+            }
             if (!(n instanceof MethodInsnNode mi)) {
                 continue;
             }
@@ -46,6 +52,31 @@ public final class ThreadCallRewriter {
                 mi.owner = BRIDGE;
                 mi.name = VIRTUAL_CALLS.get(key);
                 mi.itf = false;
+                changed = true;
+            }
+        }
+        return changed;
+    }
+
+    /**
+     * Method references ({@code Thread::startVirtualThread}, {@code Thread::setPriority}) reach the JDK
+     * through a method handle constant in the bootstrap arguments of an invokedynamic, not a call
+     * instruction: point those handles at the bridge too. A static bridge method taking the receiver first
+     * has the same type as the virtual method's handle, so the lambda's types do not change.
+     */
+    private static boolean rewriteHandles(InvokeDynamicInsnNode indy) {
+        boolean changed = false;
+        for (int i = 0; i < indy.bsmArgs.length; i++) {
+            if (!(indy.bsmArgs[i] instanceof Handle h)) {
+                continue;
+            }
+            String key = h.getOwner() + "." + h.getName() + h.getDesc();
+            if (h.getTag() == Opcodes.H_INVOKESTATIC && STATIC_CALLS.containsKey(key)) {
+                indy.bsmArgs[i] = new Handle(Opcodes.H_INVOKESTATIC, BRIDGE, STATIC_CALLS.get(key), h.getDesc(), false);
+                changed = true;
+            } else if (h.getTag() == Opcodes.H_INVOKEVIRTUAL && VIRTUAL_CALLS.containsKey(key)) {
+                indy.bsmArgs[i] = new Handle(Opcodes.H_INVOKESTATIC, BRIDGE, VIRTUAL_CALLS.get(key),
+                        "(L" + h.getOwner() + ";" + h.getDesc().substring(1), false);
                 changed = true;
             }
         }
