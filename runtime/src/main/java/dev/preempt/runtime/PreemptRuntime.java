@@ -1,6 +1,7 @@
 package dev.preempt.runtime;
 
 import dev.preempt.runtime.log.PreemptLog;
+import dev.preempt.runtime.scheduler.PreemptScheduler;
 
 /**
  * The runtime's front: started once by the agent's premain, before any app class is transformed.
@@ -22,6 +23,13 @@ public final class PreemptRuntime {
             throw new IllegalStateException("preempt runtime already started");
         }
         settings = s;
+        if (s.schedule()) {
+            PreemptScheduler scheduler = PreemptScheduler.start(s);
+            if (scheduler != null && PreemptLog.enabled(PreemptLog.Level.INFO)) {
+                Runtime.getRuntime().addShutdownHook(new Thread(
+                        () -> PreemptLog.info("scheduler at exit: " + scheduler.stats().snapshot()), "preempt-exit-stats"));
+            }
+        }
         PreemptLog.debug("runtime started: " + s);
     }
 

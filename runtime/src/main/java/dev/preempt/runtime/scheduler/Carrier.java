@@ -1,0 +1,52 @@
+package dev.preempt.runtime.scheduler;
+
+/**
+ * A carrier: a daemon platform thread that runs virtual threads' continuations taken from the run queue.
+ * Its fields are written by the carrier itself and read by the timer and by polls on other carriers,
+ * hence volatile.
+ */
+final class Carrier extends Thread {
+    private final PreemptScheduler scheduler;
+    /** The task running now, or null between tasks. */
+    volatile Task current;
+    /** When the current task was dispatched: its slice started then. */
+    volatile long sliceStartNanos;
+    /** Up to when the current task's CPU time is charged. */
+    long chargedUntilNanos;
+    /** Incremented at each dispatch: a poll that yields and finds it unchanged was pinned, not switched. */
+    volatile long dispatches;
+    /** Set by the timer (slice over and someone waiting) or by a waking higher-priority task; cleared by the poll. */
+    volatile boolean preemptRequested;
+
+    Carrier(PreemptScheduler scheduler, int index) {
+        super(null, null, "preempt-carrier-" + index, 0, false);
+        this.scheduler = scheduler;
+        setDaemon(true);
+    }
+
+    @Override
+    public void run() {
+        scheduler.carrierLoop(this);
+    }
+
+    void begin(Task t, long now) {
+        sliceStartNanos = now;
+        chargedUntilNanos = now;
+        preemptRequested = false;
+        dispatches++;
+        current = t;
+    }
+
+    /** Charges the current task for the CPU it used since the last charge. Called on this carrier only. */
+    void chargeCurrent(long now) {
+        Task t = current;
+        if (t != null && now > chargedUntilNanos) {
+            t.charge(now - chargedUntilNanos);
+            chargedUntilNanos = now;
+        }
+    }
+
+    void end() {
+        current = null;
+    }
+}

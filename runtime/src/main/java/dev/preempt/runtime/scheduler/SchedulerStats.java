@@ -1,0 +1,33 @@
+package dev.preempt.runtime.scheduler;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Counters of what the scheduler did, cheap to bump from any thread. */
+public final class SchedulerStats {
+    final LongAdder threadsStarted = new LongAdder();
+    final LongAdder threadsTerminated = new LongAdder();
+    final LongAdder dispatches = new LongAdder();
+    final LongAdder preemptions = new LongAdder();
+    final LongAdder wakeupPreemptions = new LongAdder();
+    final LongAdder pinnedYields = new LongAdder();
+    final LongAdder slowPolls = new LongAdder();
+    final LongAdder flagSets = new LongAdder();
+    final LongAdder ticks = new LongAdder();
+
+    /** A snapshot, by name, in a stable order. */
+    public Map<String, Long> snapshot() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("threadsStarted", threadsStarted.sum());
+        m.put("threadsTerminated", threadsTerminated.sum());
+        m.put("dispatches", dispatches.sum());
+        m.put("preemptions", preemptions.sum());
+        m.put("wakeupPreemptions", wakeupPreemptions.sum());
+        m.put("pinnedYields", pinnedYields.sum());
+        m.put("slowPolls", slowPolls.sum());
+        m.put("flagSets", flagSets.sum());
+        m.put("ticks", ticks.sum());
+        return m;
+    }
+}

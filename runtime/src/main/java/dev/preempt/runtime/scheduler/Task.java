@@ -1,0 +1,46 @@
+package dev.preempt.runtime.scheduler;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Preempt's view of one virtual thread on its scheduler: created at the thread's first submission, dropped
+ * when the thread terminates.
+ *
+ * <p>The task's life, as the scheduler sees it (the JDK's own states are in {@code java.lang.VirtualThread}):
+ * <pre>
+ *   (none)   -> QUEUED    // first execute(runContinuation): the task is created and enqueued
+ *   QUEUED   -> RUNNING   // a carrier dequeues it and calls runContinuation
+ *   RUNNING  -> QUEUED    // Thread.yield (ours at a poll, or the app's): the JDK resubmits at once
+ *   RUNNING  -> WAITING   // park, sleep, blocking monitor enter, wait: runContinuation returns, no submission
+ *   WAITING  -> QUEUED    // unpark/notify/timeout: the JDK resubmits from whichever thread woke it
+ *   RUNNING  -> (none)    // the thread terminated: the carrier forgets the task
+ * </pre>
+ * The scheduler does not store the state: "queued" is membership in the run queue and "running" is being a
+ * carrier's current task, which is all that decisions need.
+ */
+final class Task {
+    final Thread thread;
+    final Runnable runContinuation;
+    /** 1..10; written by the app's setPriority through the bridge, read by every decision. */
+    volatile int priority;
+    /** Weighted run time in nanoseconds at priority 5; the fair policy runs the smallest first. */
+    final AtomicLong vruntimeNanos = new AtomicLong();
+    /** Until this time polls do not try to yield again: the last yield was pinned (native frame, class init). */
+    volatile long pinnedUntilNanos;
+
+    Task(Thread thread, Runnable runContinuation, int priority) {
+        this.thread = thread;
+        this.runContinuation = runContinuation;
+        this.priority = priority;
+    }
+
+    /** Adds {@code ranNanos} of CPU, weighted by priority: a higher priority ages more slowly. */
+    void charge(long ranNanos) {
+        vruntimeNanos.addAndGet(ranNanos * Weights.NORM / Weights.of(priority));
+    }
+
+    @Override
+    public String toString() {
+        return thread.getName() + "#" + thread.threadId() + "(prio " + priority + ")";
+    }
+}
