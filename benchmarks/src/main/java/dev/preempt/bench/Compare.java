@@ -23,18 +23,27 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *
  * <pre>
  * java -cp benchmarks/target/preempt-benchmarks.jar dev.preempt.bench.Compare \
- *     [--agent agent/target/preempt-agent.jar] [--options k=v,...] [--quick] [--out DIR] [REGEX]
+ *     [--agent agent/target/preempt-agent.jar] [--options k=v,...] [--stock-jvm-args "-Da=b ..."]
+ *     [--quick] [--out DIR] [REGEX]
  * </pre>
+ * {@code --stock-jvm-args} gives the stock side what the agent side gets through options, e.g. one carrier:
+ * {@code --options carriers=1 --stock-jvm-args -Djdk.virtualThreadScheduler.parallelism=1}.
  */
 public final class Compare {
     /** JMH's harness classes must not get polls: they would measure the harness, not the kernel. */
     static final String HARNESS_EXCLUDES = "exclude=org.openjdk.jmh.**;**.jmh_generated.**";
 
     public static void main(String[] args) throws RunnerException, IOException {
+        print(compare(args));
+    }
+
+    /** Runs both sides and returns [stock, agent] results by benchmark name. */
+    static List<Map<String, RunResult>> compare(String[] args) throws RunnerException, IOException {
         String agent = "agent/target/preempt-agent.jar";
         String options = "";
         String regex = "dev.preempt.bench.KernelBench";
         boolean quick = false;
+        List<String> stockArgs = new ArrayList<>();
         Path out = Path.of("benchmarks/target/results");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -42,14 +51,15 @@ public final class Compare {
                 case "--options" -> options = args[++i];
                 case "--quick" -> quick = true;
                 case "--out" -> out = Path.of(args[++i]);
+                case "--stock-jvm-args" -> stockArgs.addAll(List.of(args[++i].trim().split("\\s+")));
                 default -> regex = args[i];
             }
         }
         Files.createDirectories(out);
         String agentArg = "-javaagent:" + Path.of(agent).toAbsolutePath() + "=" + HARNESS_EXCLUDES + (options.isEmpty() ? "" : "," + options);
-        Map<String, RunResult> stock = run(regex, quick, out.resolve("stock.json"), List.of());
+        Map<String, RunResult> stock = run(regex, quick, out.resolve("stock.json"), stockArgs);
         Map<String, RunResult> withAgent = run(regex, quick, out.resolve("agent.json"), List.of(agentArg));
-        print(stock, withAgent);
+        return List.of(stock, withAgent);
     }
 
     private static Map<String, RunResult> run(String regex, boolean quick, Path json, List<String> jvmArgs) throws RunnerException {
@@ -80,7 +90,9 @@ public final class Compare {
         return sb.toString();
     }
 
-    private static void print(Map<String, RunResult> stock, Map<String, RunResult> agent) {
+    static void print(List<Map<String, RunResult>> sides) {
+        Map<String, RunResult> stock = sides.get(0);
+        Map<String, RunResult> agent = sides.get(1);
         System.out.printf(Locale.ROOT, "%n%-48s %14s %14s %8s%n", "benchmark", "stock", "agent", "ratio");
         List<Double> ratios = new ArrayList<>();
         for (Map.Entry<String, RunResult> e : stock.entrySet()) {

@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class SchedulerStats {
     final LongAdder threadsStarted = new LongAdder();
     final LongAdder threadsTerminated = new LongAdder();
-    final LongAdder dispatches = new LongAdder();
+    volatile long dispatchCount;
     final LongAdder preemptions = new LongAdder();
     final LongAdder wakeupPreemptions = new LongAdder();
     final LongAdder pinnedYields = new LongAdder();
@@ -21,7 +21,7 @@ public final class SchedulerStats {
         Map<String, Long> m = new LinkedHashMap<>();
         m.put("threadsStarted", threadsStarted.sum());
         m.put("threadsTerminated", threadsTerminated.sum());
-        m.put("dispatches", dispatches.sum());
+        m.put("dispatches", dispatchCount);
         m.put("preemptions", preemptions.sum());
         m.put("wakeupPreemptions", wakeupPreemptions.sum());
         m.put("pinnedYields", pinnedYields.sum());
