@@ -17,6 +17,8 @@ final class Carrier extends Thread {
     volatile long dispatches;
     /** Set by the timer (slice over and someone waiting) or by a waking higher-priority task; cleared by the poll. */
     volatile boolean preemptRequested;
+    /** Whether the pending request is for the end of the slice (else a waking higher-priority thread). */
+    volatile boolean sliceExpired;
 
     Carrier(PreemptScheduler scheduler, int index) {
         super(null, null, "preempt-carrier-" + index, 0, false);
@@ -33,6 +35,7 @@ final class Carrier extends Thread {
         sliceStartNanos = now;
         chargedUntilNanos = now;
         preemptRequested = false;
+        sliceExpired = false;
         dispatches++;
         current = t;
     }

@@ -15,6 +15,8 @@ public final class SchedulerStats {
     final LongAdder slowPolls = new LongAdder();
     final LongAdder flagSets = new LongAdder();
     final LongAdder ticks = new LongAdder();
+    /** Slice expiry to the poll that yielded (time-to-safepoint), for slice preemptions. */
+    final LatencyHistogram pastSliceNanos = new LatencyHistogram();
 
     /** A snapshot, by name, in a stable order. */
     public Map<String, Long> snapshot() {
@@ -28,6 +30,9 @@ public final class SchedulerStats {
         m.put("slowPolls", slowPolls.sum());
         m.put("flagSets", flagSets.sum());
         m.put("ticks", ticks.sum());
+        m.put("pastSliceP50Micros", pastSliceNanos.percentileNanos(50) / 1000);
+        m.put("pastSliceP99Micros", pastSliceNanos.percentileNanos(99) / 1000);
+        m.put("pastSliceMaxMicros", pastSliceNanos.percentileNanos(100) / 1000);
         return m;
     }
 }

@@ -1,0 +1,126 @@
+package dev.preempt.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The child program of {@link SchedulingHarness}: CPU hogs on virtual threads, measuring what the scheduler
+ * gave them. Plain app code: under the agent its loops get polls and its threads run on preempt's
+ * scheduler; on the stock JVM they run on the JDK's.
+ *
+ * <ul>
+ *   <li>{@code segments K SECONDS}: K hogs each read the clock every ~1 µs of work; a gap of over 50 µs
+ *       means the hog was off its carrier, so the time between gaps is one run segment (one slice as the
+ *       hog saw it). Prints the segment-length percentiles in microseconds.</li>
+ *   <li>{@code shares N SECONDS [PRIO...]}: N hogs (with the given priorities, set with setPriority);
+ *       prints each one's work and Jain's fairness index of the equal-priority ones.</li>
+ * </ul>
+ */
+public final class HogWorkload {
+    private static volatile boolean stop;
+
+    public static void main(String[] args) throws InterruptedException {
+        int n = Integer.parseInt(args[1]);
+        long millis = (long) (Double.parseDouble(args[2]) * 1000);
+        switch (args[0]) {
+            case "segments" -> segments(n, millis);
+            case "shares" -> shares(n, millis, args);
+            default -> throw new IllegalArgumentException("mode: segments or shares, not " + args[0]);
+        }
+    }
+
+    private static void segments(int hogs, long millis) throws InterruptedException {
+        Histogram segmentsMicros = new Histogram(3_600_000_000L, 3);
+        AtomicLong starved = new AtomicLong();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < hogs; i++) {
+            threads.add(Thread.ofVirtual().name("hog-" + i).start(() -> {
+                Histogram mine = new Histogram(3_600_000_000L, 3);
+                long segmentStart = System.nanoTime();
+                long last = segmentStart;
+                long x = 1;
+                while (!stop) {
+                    for (int k = 0; k < 300; k++) {
+                        x = x * 6364136223846793005L + 1442695040888963407L;
+                    }
+                    long now = System.nanoTime();
+                    if (now - last > 50_000) {
+                        mine.recordValue(Math.max(1, (last - segmentStart) / 1000));
+                        segmentStart = now;
+                    }
+                    last = now;
+                }
+                if (x == 42) System.out.print("");
+                if (mine.getTotalCount() == 0) {
+                    starved.incrementAndGet(); // never off its carrier: it ran once, to the end
+                }
+                synchronized (segmentsMicros) {
+                    segmentsMicros.add(mine);
+                }
+            }));
+        }
+        Thread.sleep(millis);
+        stop = true;
+        for (Thread t : threads) t.join();
+        System.out.printf(Locale.ROOT, "segments=%d p50_us=%d p99_us=%d max_us=%d uninterrupted_hogs=%d%s%n",
+                segmentsMicros.getTotalCount(), segmentsMicros.getValueAtPercentile(50), segmentsMicros.getValueAtPercentile(99),
+                segmentsMicros.getMaxValue(), starved.get(), schedulerPastSlice());
+    }
+
+    /**
+     * Under the agent, the scheduler's own measure of time-to-safepoint: slice expiry to the poll that
+     * yielded, read reflectively so that this program runs unchanged on the stock JVM.
+     */
+    private static String schedulerPastSlice() {
+        try {
+            Class<?> sc = Class.forName("dev.preempt.runtime.scheduler.PreemptScheduler");
+            Object s = sc.getMethod("active").invoke(null);
+            Object stats = sc.getMethod("stats").invoke(s);
+            java.util.Map<?, ?> m = (java.util.Map<?, ?>) stats.getClass().getMethod("snapshot").invoke(stats);
+            return " preemptions=" + m.get("preemptions") + " past_slice_p50_us=" + m.get("pastSliceP50Micros")
+                    + " past_slice_p99_us=" + m.get("pastSliceP99Micros") + " past_slice_max_us=" + m.get("pastSliceMaxMicros");
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return "";
+        }
+    }
+
+    private static void shares(int hogs, long millis, String[] args) throws InterruptedException {
+        AtomicLong[] work = new AtomicLong[hogs];
+        int[] prio = new int[hogs];
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < hogs; i++) {
+            work[i] = new AtomicLong();
+            prio[i] = args.length > 3 + i ? Integer.parseInt(args[3 + i]) : Thread.NORM_PRIORITY;
+            AtomicLong w = work[i];
+            Thread t = Thread.ofVirtual().name("hog-" + i).unstarted(() -> {
+                long x = 1;
+                while (!stop) {
+                    for (int k = 0; k < 10_000; k++) {
+                        x = x * 6364136223846793005L + 1442695040888963407L;
+                    }
+                    w.incrementAndGet();
+                }
+                if (x == 42) System.out.print("");
+            });
+            t.setPriority(prio[i]);
+            threads.add(t);
+        }
+        threads.forEach(Thread::start);
+        Thread.sleep(millis);
+        long[] done = new long[hogs];
+        for (int i = 0; i < hogs; i++) done[i] = work[i].get();
+        stop = true;
+        for (Thread t : threads) t.join();
+        double sum = 0, squares = 0;
+        StringBuilder each = new StringBuilder();
+        for (int i = 0; i < hogs; i++) {
+            sum += done[i];
+            squares += (double) done[i] * done[i];
+            each.append(i == 0 ? "" : ",").append(prio[i]).append(':').append(done[i]);
+        }
+        System.out.printf(Locale.ROOT, "jain=%.4f work=%s%n", sum * sum / (hogs * squares), each);
+    }
+}

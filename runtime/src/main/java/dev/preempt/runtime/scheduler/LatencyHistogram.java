@@ -1,0 +1,62 @@
+package dev.preempt.runtime.scheduler;
+
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * A lock-free log-linear histogram of nanosecond latencies for the bootstrap runtime, which may depend on
+ * nothing outside the JDK (HdrHistogram lives in the agent and benchmarks). Values are grouped by power of
+ * two, each split into 16 linear sub-buckets, so a reported percentile is within 1/16 (6.25%) above the
+ * true value. Invariant: {@code count == sum of buckets}, up to concurrent records in flight.
+ */
+public final class LatencyHistogram {
+    private static final int SUB_BITS = 4;
+    private static final int SUB = 1 << SUB_BITS;
+    private final AtomicLongArray buckets = new AtomicLongArray(64 * SUB);
+
+    /** Records one latency; negative values count as 0. */
+    public void recordNanos(long nanos) {
+        buckets.incrementAndGet(index(Math.max(0, nanos)));
+    }
+
+    static int index(long v) {
+        if (v < SUB) {
+            return (int) v;
+        }
+        int exp = 63 - Long.numberOfLeadingZeros(v); // v in [2^exp, 2^(exp+1))
+        int sub = (int) (v >>> (exp - SUB_BITS)) & (SUB - 1);
+        return (exp - SUB_BITS + 1) * SUB + sub;
+    }
+
+    /** The upper bound of bucket {@code i}. */
+    static long upperBound(int i) {
+        if (i < SUB) {
+            return i;
+        }
+        int exp = i / SUB + SUB_BITS - 1;
+        long sub = i % SUB;
+        return ((SUB + sub + 1) << (exp - SUB_BITS)) - 1;
+    }
+
+    public long count() {
+        long n = 0;
+        for (int i = 0; i < buckets.length(); i++) n += buckets.get(i);
+        return n;
+    }
+
+    /** The value at percentile {@code p} (0..100), in nanoseconds; 0 when empty. */
+    public long percentileNanos(double p) {
+        long total = count();
+        if (total == 0) {
+            return 0;
+        }
+        long rank = Math.max(1, (long) Math.ceil(p / 100.0 * total));
+        long seen = 0;
+        for (int i = 0; i < buckets.length(); i++) {
+            seen += buckets.get(i);
+            if (seen >= rank) {
+                return upperBound(i);
+            }
+        }
+        return upperBound(buckets.length() - 1);
+    }
+}
