@@ -39,6 +39,9 @@ final class AgentInstaller {
             return;
         }
         openJavaLang(inst);
+        if (!config.timer().equals("java")) {
+            enableNativeAccessForRuntime();
+        }
         try {
             PreemptRuntime.start(config.toRuntimeSettings());
         } catch (IllegalStateException e) {
@@ -82,6 +85,21 @@ final class AgentInstaller {
                 Map.of("java.lang", Set.of(agent, runtime), "jdk.internal.vm", Set.of(agent, runtime),
                         "jdk.internal.misc", Set.of(agent, runtime)),
                 Set.of(), Map.of());
+    }
+
+    /**
+     * The runtime binds the native timer with the FFM API from the boot loader's unnamed module, and the
+     * JDK tracks native access for unnamed modules only as a whole: without this, its first restricted
+     * call would print a warning into the app's stderr. The same as {@code --enable-native-access=ALL-UNNAMED}.
+     */
+    private static void enableNativeAccessForRuntime() {
+        try {
+            var m = Module.class.getDeclaredMethod("implAddEnableNativeAccessToAllUnnamed");
+            m.setAccessible(true);
+            m.invoke(null);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            PreemptLog.info("could not enable native access for the timer library (" + e + "); the JDK may warn once");
+        }
     }
 
     private static void fail(String message, boolean attached) {

@@ -1,22 +1,34 @@
 package dev.preempt.timer;
 
 import java.util.List;
+import java.util.function.Consumer;
 
 /** The backends this build knows, in the order {@code timer=auto} tries them. */
 public final class TimerBackends {
+    private static volatile Consumer<String> fallbackListener = message -> System.err.println("preempt: " + message);
+
     private TimerBackends() {}
 
-    /** Every backend, preferred first. */
+    /** Every backend, preferred first: native where its library loads, then the pure-Java one. */
     public static List<TimerBackend> all() {
-        return List.of(new JavaTimerBackend());
+        return List.of(new NativeTimerBackend(), new JavaTimerBackend());
+    }
+
+    /** Where a supervised ticker reports that it fell back to the Java backend (the runtime's log). */
+    public static void onFallback(Consumer<String> listener) {
+        fallbackListener = listener;
     }
 
     /**
-     * Starts {@code backend} ticking; the entry point the runtime uses. (A supervised version that falls
-     * back to the Java backend when a native tick stalls comes with the native backend.)
+     * Starts {@code backend} ticking; the entry point the runtime uses. A native ticker is supervised: if
+     * it stops ticking, the Java backend takes over within a few periods and the listener is told.
      */
     public static TimerBackend.Ticker startSupervised(TimerBackend backend, long periodNanos, Runnable onTick) {
-        return backend.start(periodNanos, onTick);
+        TimerBackend.Ticker t = backend.start(periodNanos, onTick);
+        if (backend instanceof JavaTimerBackend) {
+            return t; // nothing to fall back to
+        }
+        return new SupervisedTicker(t, periodNanos, onTick, fallbackListener);
     }
 
     /**
@@ -26,6 +38,9 @@ public final class TimerBackends {
      * @throws IllegalStateException naming the backend and the reason when the one asked for cannot run here
      */
     public static TimerBackend select(String choice) {
+        if (choice.equals("java")) {
+            return new JavaTimerBackend(); // never probe (load) the native library when told not to use it
+        }
         for (TimerBackend b : all()) {
             TimerBackend.Availability a = b.probe();
             if (choice.equals("auto") && a.available()) {
@@ -37,9 +52,6 @@ public final class TimerBackends {
                 }
                 return b;
             }
-        }
-        if (choice.equals("native")) {
-            throw new IllegalStateException("timer=native cannot run here: no native timer library in this build");
         }
         throw new IllegalStateException("timer=" + choice + ": no such backend (expected auto, native or java)");
     }

@@ -2,6 +2,7 @@ package dev.preempt.runtime;
 
 import dev.preempt.runtime.log.PreemptLog;
 import dev.preempt.runtime.scheduler.PreemptScheduler;
+import dev.preempt.timer.TimerBackends;
 
 /**
  * The runtime's front: started once by the agent's premain, before any app class is transformed.
@@ -23,6 +24,7 @@ public final class PreemptRuntime {
             throw new IllegalStateException("preempt runtime already started");
         }
         settings = s;
+        TimerBackends.onFallback(PreemptLog::warn);
         if (s.schedule()) {
             PreemptScheduler scheduler = PreemptScheduler.start(s);
             if (scheduler != null && PreemptLog.enabled(PreemptLog.Level.INFO)) {

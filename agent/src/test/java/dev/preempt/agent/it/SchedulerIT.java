@@ -46,6 +46,7 @@ class SchedulerIT {
                         case "locks" -> locks();
                         case "sleepers" -> sleepers();
                         case "quiet" -> quiet();
+                        case "stallTimer" -> stallTimer();
                         default -> throw new IllegalArgumentException(a[0]);
                     }
                 }
@@ -184,6 +185,30 @@ class SchedulerIT {
                     Thread.sleep(300);
                     System.out.println("afterStats=" + snap.invoke(stats));
                     System.out.println("flagWhenQuiet=" + sp.getMethod("isRequested").invoke(null));
+                }
+
+                /** Two hogs on one carrier; midway the native timer is stalled (fault injection) and must be replaced. */
+                static void stallTimer() throws Exception {
+                    AtomicLong a = new AtomicLong(), b = new AtomicLong();
+                    Thread ta = Thread.ofVirtual().start(() -> spin(a));
+                    Thread tb = Thread.ofVirtual().start(() -> spin(b));
+                    Thread.sleep(300);
+                    Class<?> sc = Class.forName("dev.preempt.runtime.scheduler.PreemptScheduler");
+                    Object sched = sc.getMethod("active").invoke(null);
+                    java.lang.reflect.Field f = sc.getDeclaredField("ticker");
+                    f.setAccessible(true);
+                    Object supervised = f.get(sched);
+                    java.lang.reflect.Field cur = supervised.getClass().getDeclaredField("current");
+                    cur.setAccessible(true);
+                    Object nativeTicker = cur.get(supervised);
+                    System.out.println("ticker=" + nativeTicker.getClass().getSimpleName());
+                    nativeTicker.getClass().getMethod("stall").invoke(nativeTicker);
+                    Thread.sleep(200); // the watchdog replaces it within 10 ms
+                    long a0 = a.get(), b0 = b.get();
+                    Thread.sleep(400);
+                    System.out.println("progressA=" + (a.get() - a0));
+                    System.out.println("progressB=" + (b.get() - b0));
+                    stop = true; ta.join(); tb.join();
                 }
 
                 /** Random sleeps and parks among hogs: every sleeper wakes, every unpark is seen. */
@@ -330,6 +355,16 @@ class SchedulerIT {
         assertTrue(v.get("aloneStats").contains("preemptions=0,") && v.get("aloneStats").contains("flagSets=0,"), r::toString);
         assertTrue(!v.get("afterStats").contains("preemptions=0,"), "two hogs on one carrier were preempted: " + r);
         assertEquals("false", v.get("flagWhenQuiet"), r::toString);
+    }
+
+    @Test
+    void aStalledNativeTimerIsReplacedAndPreemptionGoesOn() {
+        ForkedJvm.Result r = agent("carriers=1,slice=2ms,timer=native", "stallTimer");
+        Map<String, String> v = values(r);
+        assertEquals("NativeTicker", v.get("ticker"), r::toString);
+        assertTrue(r.stderr().contains("switched to the java timer"), r::toString);
+        assertTrue(Long.parseLong(v.get("progressA")) > 0 && Long.parseLong(v.get("progressB")) > 0,
+                "both hogs still share the one carrier after the fallback: " + r);
     }
 
     @Test

@@ -82,7 +82,7 @@ public final class PreemptScheduler implements Executor {
         }
         active = s;
         PreemptLog.info("scheduler started: " + s.carriers.length + " carriers, slice " + s.sliceNanos / 1000 + " us, tick "
-                + s.tickNanos / 1000 + " us, " + (s.strict ? "strict" : "fair") + ", timer " + s.timer.name());
+                + s.tickNanos / 1000 + " us, " + (s.strict ? "strict" : "fair") + ", timer " + s.timer.name() + " (" + s.timer.probe().reason() + ")");
         return s;
     }
 

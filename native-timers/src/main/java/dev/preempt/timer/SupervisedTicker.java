@@ -1,0 +1,84 @@
+package dev.preempt.timer;
+
+import java.util.function.Consumer;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A ticker that watches another and takes over with the Java backend if it stops: a native tick thread
+ * that died, or that has not ticked for {@value #STALL_PERIODS} periods and at least
+ * {@value #MIN_CHECK_MILLIS} ms, is replaced, so preemption never stops for longer than that. The
+ * watchdog is a daemon platform thread that wakes once per such window, which is all it costs. It starts
+ * judging only after the first tick: the first downcall links the native entry points, which takes
+ * milliseconds, and an early check mistook that for a stall (measured on a loaded 2-core machine).
+ */
+final class SupervisedTicker implements TimerBackend.Ticker {
+    static final int STALL_PERIODS = 8;
+    static final long MIN_CHECK_MILLIS = 10;
+    static final long FIRST_TICK_GRACE_MILLIS = 1000;
+
+    private final long periodNanos;
+    private final Runnable onTick;
+    private final Consumer<String> onFallback;
+    private final Thread watchdog;
+    private volatile TimerBackend.Ticker current;
+    private volatile boolean fellBack;
+    private volatile boolean closed;
+
+    SupervisedTicker(TimerBackend.Ticker primary, long periodNanos, Runnable onTick, Consumer<String> onFallback) {
+        this.current = primary;
+        this.periodNanos = periodNanos;
+        this.onTick = onTick;
+        this.onFallback = onFallback;
+        this.watchdog = new Thread(this::watch, "preempt-timer-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+    }
+
+    private void watch() {
+        long checkNanos = Math.max(STALL_PERIODS * periodNanos, MIN_CHECK_MILLIS * 1_000_000L);
+        long graceEnd = System.nanoTime() + FIRST_TICK_GRACE_MILLIS * 1_000_000L;
+        while (!closed && current.ticks() == 0 && current.alive() && System.nanoTime() < graceEnd) {
+            LockSupport.parkNanos(checkNanos / 4);
+        }
+        long last = current.ticks();
+        while (!closed && !fellBack) {
+            LockSupport.parkNanos(checkNanos);
+            if (closed) {
+                return;
+            }
+            TimerBackend.Ticker t = current;
+            long now = t.ticks();
+            if (now == last || !t.alive()) {
+                String why = t.alive() ? "no tick for " + checkNanos / 1000 + " us" : "the tick thread stopped";
+                current = new JavaTimerBackend().start(periodNanos, onTick);
+                fellBack = true;
+                t.close();
+                onFallback.accept("native timer failed (" + why + "): switched to the java timer");
+                return;
+            }
+            last = now;
+        }
+    }
+
+    /** Whether the Java backend has taken over. */
+    boolean fellBack() {
+        return fellBack;
+    }
+
+    @Override
+    public long ticks() {
+        return current.ticks();
+    }
+
+    @Override
+    public boolean alive() {
+        return !closed && current.alive();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        LockSupport.unpark(watchdog);
+        current.close();
+    }
+}

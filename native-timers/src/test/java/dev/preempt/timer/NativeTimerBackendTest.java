@@ -1,0 +1,142 @@
+package dev.preempt.timer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** The native backend on this machine, and the Java backend taking over when it fails. */
+class NativeTimerBackendTest {
+    private final NativeTimerBackend nativeTimer = new NativeTimerBackend();
+
+    @Test
+    void theNativeLibraryLoadsOnThisMachineAndAutoPicksIt() {
+        TimerBackend.Availability a = nativeTimer.probe();
+        assertTrue(a.available(), a.reason());
+        assertTrue(a.reason().contains("timerfd") && a.reason().contains(NativeLibrary.platform()), a.reason());
+        assertEquals("native", TimerBackends.select("auto").name());
+        assertEquals("java", TimerBackends.select("java").name());
+    }
+
+    @Test
+    void ticksArriveAtTheRequestedRateAndCountMissedOnesWithoutDrift() throws InterruptedException {
+        AtomicLong calls = new AtomicLong();
+        long start = System.nanoTime();
+        try (TimerBackend.Ticker t = nativeTimer.start(1_000_000L, calls::incrementAndGet)) {
+            Thread.sleep(500);
+            long elapsedPeriods = (System.nanoTime() - start) / 1_000_000L;
+            long ticks = t.ticks();
+            // Expirations are counted by the kernel on the period grid: late wake-ups lose no tick.
+            assertTrue(Math.abs(ticks - elapsedPeriods) <= 3, "ticks " + ticks + " for " + elapsedPeriods + " periods");
+            assertTrue(calls.get() > 0 && calls.get() <= ticks, "callbacks " + calls.get());
+        }
+    }
+
+    @Test
+    void closeStopsTheTickThread() throws InterruptedException {
+        TimerBackend.Ticker t = nativeTimer.start(1_000_000L, () -> { });
+        Thread.sleep(20);
+        t.close();
+        long after = t.ticks();
+        Thread.sleep(30);
+        assertFalse(t.alive());
+        assertTrue(t.ticks() - after <= 1, "ticked after close: " + (t.ticks() - after));
+    }
+
+    @Test
+    void theClockIsMonotonicAndAgreesWithNanoTime() {
+        long prev = nativeTimer.clockNanos();
+        for (int i = 0; i < 1_000_000; i++) {
+            long now = nativeTimer.clockNanos();
+            assertTrue(now >= prev, "clock went back");
+            prev = now;
+        }
+        long diff = nativeTimer.clockNanos() - System.nanoTime();
+        assertTrue(Math.abs(diff) < 2_000_000L, "native clock differs from System.nanoTime by " + diff + " ns");
+    }
+
+    @Test
+    void aStalledNativeTickerIsReplacedByTheJavaOneWithinAFewPeriods() throws InterruptedException {
+        AtomicLong calls = new AtomicLong();
+        AtomicReference<String> reported = new AtomicReference<>();
+        NativeTimerBackend.NativeTicker primary = (NativeTimerBackend.NativeTicker) nativeTimer.start(1_000_000L, calls::incrementAndGet);
+        SupervisedTicker s = new SupervisedTicker(primary, 1_000_000L, calls::incrementAndGet, reported::set);
+        try {
+            Thread.sleep(30);
+            assertFalse(s.fellBack(), "a ticking native timer is kept");
+            primary.stall(); // fault injection: the timer stops firing, its thread stays blocked
+            Thread.sleep(100);
+            assertTrue(s.fellBack(), "no fallback after a stall");
+            assertTrue(reported.get().contains("no tick for") && reported.get().contains("java timer"), reported.get());
+            long before = calls.get();
+            Thread.sleep(50);
+            assertTrue(calls.get() - before >= 20, "the java ticker keeps ticking: " + (calls.get() - before));
+        } finally {
+            s.close();
+        }
+    }
+
+    @Test
+    void aDeadNativeTickThreadIsReplacedToo() throws InterruptedException {
+        AtomicReference<String> reported = new AtomicReference<>();
+        TimerBackend.Ticker primary = nativeTimer.start(1_000_000L, () -> { });
+        SupervisedTicker s = new SupervisedTicker(primary, 1_000_000L, () -> { }, reported::set);
+        try {
+            Thread.sleep(30);
+            primary.close(); // the tick thread exits, as if it had died
+            Thread.sleep(100);
+            assertTrue(s.fellBack());
+            assertTrue(s.alive());
+            assertTrue(reported.get().contains("the tick thread stopped") || reported.get().contains("no tick for"), reported.get());
+        } finally {
+            s.close();
+        }
+    }
+
+    @Test
+    void twoJvmsWorthOfConcurrentExtractionsAgreeOnOneIntactFile() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Callable<Path>> jobs = new ArrayList<>();
+            for (int i = 0; i < 16; i++) jobs.add(NativeLibrary::extract);
+            List<Path> paths = new ArrayList<>();
+            for (Future<Path> f : pool.invokeAll(jobs)) paths.add(f.get());
+            assertEquals(1, paths.stream().distinct().count(), paths.toString());
+            assertTrue(java.nio.file.Files.size(paths.get(0)) > 1000);
+        } finally {
+            pool.shutdown();
+            assertTrue(pool.awaitTermination(5, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void anArchitectureWithoutALibrarySaysSo() {
+        String arch = System.getProperty("os.arch");
+        try {
+            System.setProperty("os.arch", "sparcv9");
+            IOException e = assertThrows(IOException.class, NativeLibrary::extract);
+            assertEquals("no native timer library for linux-sparcv9 in this build", e.getMessage());
+        } finally {
+            System.setProperty("os.arch", arch);
+        }
+    }
+
+    @Test
+    void anUnknownBackendIsNamedInTheError() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> TimerBackends.select("atomic"));
+        assertEquals("timer=atomic: no such backend (expected auto, native or java)", e.getMessage());
+    }
+}

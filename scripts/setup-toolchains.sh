@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what the native timer build and its tests need beyond the JDK and Maven: the aarch64 and
+# riscv64 cross compilers and qemu-user (Debian packages). Idempotent: a no-op when all are present.
+set -euo pipefail
+need=()
+command -v gcc >/dev/null || need+=(gcc)
+command -v aarch64-linux-gnu-gcc >/dev/null || need+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
+command -v riscv64-linux-gnu-gcc >/dev/null || need+=(gcc-riscv64-linux-gnu libc6-dev-riscv64-cross)
+{ command -v qemu-aarch64 >/dev/null && command -v qemu-riscv64 >/dev/null; } || need+=(qemu-user)
+if [[ ${#need[@]} -eq 0 ]]; then
+  echo "setup-toolchains: gcc, aarch64 and riscv64 cross compilers and qemu-user are present"
+  exit 0
+fi
+sudo=()
+[[ "$(id -u)" == 0 ]] || sudo=(sudo)
+echo "setup-toolchains: installing ${need[*]}"
+"${sudo[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+echo "setup-toolchains: done"
