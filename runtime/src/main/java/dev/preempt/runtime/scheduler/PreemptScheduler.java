@@ -19,6 +19,17 @@ import java.util.regex.Pattern;
  * <p>Policies: {@code fair} (default) runs the smallest priority-weighted virtual runtime first, as CFS and
  * EEVDF do; {@code strict} runs the highest priority first, round-robin within a priority. In both, a task
  * that wakes with a higher priority than a running one asks that carrier to yield at its next poll.
+ *
+ * <p>Why nobody starves under {@code fair}: a queued task's key is fixed while it waits, and every task
+ * that runs is charged at least its run time divided by the largest weight (7.5x), then re-enters the queue
+ * with a larger key; a newcomer enters no lower than the floor minus one slice. So within a bounded number
+ * of slices every key ahead of a waiting task grows past it, and it runs. (Under {@code strict} a lower
+ * priority does wait for as long as a higher one is runnable: that is what strict means.)
+ *
+ * <p>Why it cannot deadlock: the scheduler's locks are the run queue's and {@code tickerLock}; no code path
+ * holds one while taking the other, and no lock is held while a continuation runs. {@link #execute} is
+ * called by the JDK with the continuation pinned and must not block: it only takes the queue lock for an
+ * enqueue.
  */
 public final class PreemptScheduler implements Executor {
     private static volatile PreemptScheduler active;
