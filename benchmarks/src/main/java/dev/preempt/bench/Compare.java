@@ -24,7 +24,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <pre>
  * java -cp benchmarks/target/preempt-benchmarks.jar dev.preempt.bench.Compare \
  *     [--agent agent/target/preempt-agent.jar] [--options k=v,...] [--stock-jvm-args "-Da=b ..."]
- *     [--quick] [--out DIR] [REGEX]
+ *     [--quick] [--forks N] [--out DIR] [REGEX]
  * </pre>
  * {@code --stock-jvm-args} gives the stock side what the agent side gets through options, e.g. one carrier:
  * {@code --options carriers=1 --stock-jvm-args -Djdk.virtualThreadScheduler.parallelism=1}.
@@ -44,12 +44,14 @@ public final class Compare {
         String regex = "dev.preempt.bench.KernelBench";
         boolean quick = false;
         List<String> stockArgs = new ArrayList<>();
+        int forks = 2;
         Path out = Path.of("benchmarks/target/results");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--agent" -> agent = args[++i];
                 case "--options" -> options = args[++i];
                 case "--quick" -> quick = true;
+                case "--forks" -> forks = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
                 case "--stock-jvm-args" -> stockArgs.addAll(List.of(args[++i].trim().split("\\s+")));
                 default -> regex = args[i];
@@ -57,12 +59,13 @@ public final class Compare {
         }
         Files.createDirectories(out);
         String agentArg = "-javaagent:" + Path.of(agent).toAbsolutePath() + "=" + HARNESS_EXCLUDES + (options.isEmpty() ? "" : "," + options);
-        Map<String, RunResult> stock = run(regex, quick, out.resolve("stock.json"), stockArgs);
-        Map<String, RunResult> withAgent = run(regex, quick, out.resolve("agent.json"), List.of(agentArg));
+        Map<String, RunResult> stock = run(regex, quick, forks, out.resolve("stock.json"), stockArgs);
+        Map<String, RunResult> withAgent = run(regex, quick, forks, out.resolve("agent.json"), List.of(agentArg));
         return List.of(stock, withAgent);
     }
 
-    private static Map<String, RunResult> run(String regex, boolean quick, Path json, List<String> jvmArgs) throws RunnerException {
+    private static Map<String, RunResult> run(String regex, boolean quick, int forks, Path json, List<String> jvmArgs)
+            throws RunnerException {
         ChainedOptionsBuilder b = new OptionsBuilder().include(regex).jvmArgsAppend(jvmArgs.toArray(String[]::new))
                 .result(json.toString()).resultFormat(org.openjdk.jmh.results.format.ResultFormatType.JSON);
         if (quick) {
@@ -70,8 +73,10 @@ public final class Compare {
             b.forks(1).warmupIterations(1).warmupTime(TimeValue.milliseconds(300)).measurementIterations(1)
                     .measurementTime(TimeValue.milliseconds(300));
         } else {
-            // Publication profile: 2 forks x 5 measured seconds after 3 s of warm-up, per side.
-            b.forks(2).warmupIterations(3).warmupTime(TimeValue.seconds(1)).measurementIterations(5)
+            // Publication profile: forks (default 2) x 5 measured seconds after 3 s of warm-up, per side.
+            // JIT decisions differ between forks (bimodal scores seen here): use more forks to separate
+            // a real cost from an unlucky fork.
+            b.forks(forks).warmupIterations(3).warmupTime(TimeValue.seconds(1)).measurementIterations(5)
                     .measurementTime(TimeValue.seconds(1));
         }
         Collection<RunResult> results = new Runner(b.build()).run();

@@ -80,7 +80,7 @@ class SafepointInserterTest {
         for (int n : new int[] {0, 1, 4096, 10_001}) {
             Object before = new StripTargets(n);
             Object after = rewritten.getConstructor(int.class).newInstance(n);
-            for (String m : new String[] {"sumField", "sumToFieldLimit", "sumToStaticLimit"}) {
+            for (String m : new String[] {"sumField", "sumToFieldLimit", "sumToStaticLimit", "sumWithJdkCalls", "callMovesTheFieldBound"}) {
                 if (n == 0 && m.equals("sumToFieldLimit")) continue;
                 assertEquals(StripTargets.class.getMethod(m).invoke(before), rewritten.getMethod(m).invoke(after), m + " n=" + n);
             }

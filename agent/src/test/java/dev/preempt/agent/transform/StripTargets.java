@@ -63,6 +63,33 @@ public class StripTargets {
         return s;
     }
 
+    public long sumWithJdkCalls() {
+        long s = 0;
+        int[] d = data;
+        for (int i = 0; i < d.length; i++) {
+            s += Math.abs(d[i]) + Integer.bitCount(d[i]);
+        }
+        return s;
+    }
+
+    /** The body calls a method that moves the bound field: must not be strip-mined, and must stay right. */
+    public long callMovesTheFieldBound() {
+        long s = 0;
+        int saved = limit;
+        for (int i = 0; i < limit; i++) {
+            s += i;
+            shrinkLimitAt(i);
+        }
+        limit = saved;
+        return s;
+    }
+
+    private void shrinkLimitAt(int i) {
+        if (i == 10) {
+            limit = 12;
+        }
+    }
+
     public static long nearIntMax(int from) {
         long count = 0;
         for (int i = from; i < Integer.MAX_VALUE; i++) {
