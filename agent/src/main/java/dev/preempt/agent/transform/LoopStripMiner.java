@@ -38,12 +38,11 @@ import org.objectweb.asm.tree.VarInsnNode;
  * check: iload i; [bound]; if_icmpge exit; Safepoint.poll(); goto outer; exit:
  * </pre>
  *
- * so the poll runs once per strip of up to {@code strip} iterations (16 when the body makes calls). Only
- * loops that are provably the same after the change are touched: nothing in the body writes {@code i} or
- * the bound's variables or fields, a body with calls has a bound no call can change (a constant, a local,
- * an array length of a local), no jump enters it from outside, it holds no other loop, no try/catch and no
- * monitor, and the operand stack is empty at the head. Everything else gets an ordinary back-edge poll from
- * {@link SafepointInserter}.
+ * so the poll runs once per strip of up to {@code strip} iterations. Only loops that are provably the same
+ * after the change are touched: the body makes no call (see bodyIsClosed for the measured reason), nothing
+ * in it writes {@code i} or the bound's variables or fields, no jump enters it from outside, it holds no
+ * other loop, no try/catch and no monitor, and the operand stack is empty at the head. Everything else gets
+ * an ordinary back-edge poll from {@link SafepointInserter}.
  *
  * <p>Frames: {@code outer} gets the head's old frame; {@code head}, {@code check} and every frame inside the
  * loop get {@code lim} as an int, so the class keeps valid stack map frames with no recomputation (the
@@ -81,8 +80,7 @@ public final class LoopStripMiner {
 
     /** One recognised loop: positions refer to the instruction list before any rewrite. */
     private record CountedLoop(LabelNode head, FrameNode headFrame, VarInsnNode loadI, List<AbstractInsnNode> bound,
-                               JumpInsnNode exitTest, IincInsnNode step, JumpInsnNode backEdge, int bodySize,
-                               boolean calls) {}
+                               JumpInsnNode exitTest, IincInsnNode step, JumpInsnNode backEdge, int bodySize) {}
 
     private static List<CountedLoop> find(MethodNode m, boolean hasFrames, Set<String> plainFields) {
         List<CountedLoop> loops = new ArrayList<>();
@@ -135,12 +133,7 @@ public final class LoopStripMiner {
         if (!bodyIsClosed(m, insns, h, b, s, g, loadI.var, bound)) {
             return null;
         }
-        boolean calls = false;
-        for (int x = b + 1; x < g; x++) {
-            int op = insns[x].getOpcode();
-            calls |= op >= Opcodes.INVOKEVIRTUAL && op <= Opcodes.INVOKEDYNAMIC;
-        }
-        return new CountedLoop(head, frame, loadI, bound, exit, step, (JumpInsnNode) insns[g], s - b, calls);
+        return new CountedLoop(head, frame, loadI, bound, exit, step, (JumpInsnNode) insns[g], s - b);
     }
 
     /**
@@ -181,10 +174,10 @@ public final class LoopStripMiner {
         for (int x = exitIdx + 1; x < g; x++) {
             AbstractInsnNode n = insns[x];
             int op = n.getOpcode();
-            boolean call = op >= Opcodes.INVOKEVIRTUAL && op <= Opcodes.INVOKEDYNAMIC;
-            // A call may write any field: then only a bound no call can change (a local, a constant, the
-            // length of an array held in a local) keeps the loop the same when read once per strip.
-            if ((call && !boundFields.isEmpty()) || op == Opcodes.JSR || op == Opcodes.RET
+            // No calls: a call could move a bound held in a field; and strip-mining loops with calls (16 per
+            // poll, bounds that no call can move) made a StringBuilder loop 1.87x stock where a poll per
+            // iteration costs 1.2x (4 forks, medians): C2 optimises the plain loop with calls better.
+            if ((op >= Opcodes.INVOKEVIRTUAL && op <= Opcodes.INVOKEDYNAMIC) || op == Opcodes.JSR || op == Opcodes.RET
                     || op == Opcodes.MONITORENTER || n instanceof TableSwitchInsnNode || n instanceof LookupSwitchInsnNode) {
                 return false;
             }
@@ -235,16 +228,6 @@ public final class LoopStripMiner {
         return all;
     }
 
-    private static int stripFor(CountedLoop loop) {
-        // A body with calls: 16 iterations per poll. Their cost is unbounded per iteration (app callees poll
-        // themselves; JDK ones do not), so keep the strip short; 1 poll per 16 iterations already removes the
-        // barrier that made a StringBuilder loop 1.16x slower with a poll per iteration (6 forks, medians).
-        if (loop.calls) {
-            return 16;
-        }
-        return stripFor(loop.bodySize);
-    }
-
     private static int stripFor(int bodySize) {
         // Bigger bodies take longer per iteration: keep a strip around the same few hundred microseconds
         // at worst, while tight (vectorisable) bodies get long strips the JIT can unroll.
@@ -291,7 +274,7 @@ public final class LoopStripMiner {
         if (outerFrame != null) pre.add(outerFrame);
         pre.add(new VarInsnNode(Opcodes.ILOAD, loop.loadI.var));
         for (AbstractInsnNode n : loop.bound) pre.add(n.clone(null));
-        pre.add(new LdcInsnNode(stripFor(loop)));
+        pre.add(new LdcInsnNode(stripFor(loop.bodySize)));
         pre.add(new MethodInsnNode(Opcodes.INVOKESTATIC, STRIP_OWNER, "limit", "(III)I", false));
         pre.add(new VarInsnNode(Opcodes.ISTORE, lim));
         insns.insertBefore(loop.head, pre);
