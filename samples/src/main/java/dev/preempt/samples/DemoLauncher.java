@@ -30,7 +30,8 @@ public final class DemoLauncher {
         String cp = new File(DemoLauncher.class.getProtectionDomain().getCodeSource().getLocation().getPath()).getPath();
         String options = extra.isEmpty() ? SERVICE_OPTIONS : SERVICE_OPTIONS + "," + extra;
 
-        System.out.println("== 1. A service on virtual threads: 4 CPU hogs and a request every 5 ms, 2 CPUs, 3 s");
+        System.out.println("== 1. A service on virtual threads: 4 CPU hogs and a request every 5 ms, "
+                + Runtime.getRuntime().availableProcessors() + " CPUs, 3 s");
         System.out.println("   stock JVM:     java -cp samples.jar " + SERVICE);
         String stock = run(java, null, cp, SERVICE);
         System.out.println("   with preempt:  java -javaagent:preempt-agent.jar=" + options + " -cp samples.jar " + SERVICE);
