@@ -1,5 +1,6 @@
 package dev.preempt.agent.options;
 
+import dev.preempt.runtime.NameGlob;
 import java.util.regex.Pattern;
 
 /**
@@ -38,17 +39,9 @@ public final class Glob {
         return new Glob(glob, Pattern.compile(re.toString()));
     }
 
-    /** A thread-name glob. */
+    /** A thread-name glob, with the runtime's semantics (it matches names at run time with the same). */
     public static Glob ofName(String glob) {
-        StringBuilder re = new StringBuilder();
-        for (char c : glob.toCharArray()) {
-            switch (c) {
-                case '*' -> re.append(".*");
-                case '?' -> re.append('.');
-                default -> re.append(Pattern.quote(String.valueOf(c)));
-            }
-        }
-        return new Glob(glob, Pattern.compile(re.toString()));
+        return new Glob(glob, NameGlob.compile(glob));
     }
 
     public boolean matches(String s) {

@@ -1,5 +1,6 @@
 package dev.preempt.runtime.scheduler;
 
+import dev.preempt.runtime.NameGlob;
 import dev.preempt.runtime.RuntimeSettings;
 import dev.preempt.runtime.log.PreemptLog;
 import dev.preempt.runtime.safepoint.Safepoint;
