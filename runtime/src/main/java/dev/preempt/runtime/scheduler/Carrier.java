@@ -11,8 +11,8 @@ final class Carrier extends Thread {
     volatile Task current;
     /** When the current task was dispatched: its slice started then. */
     volatile long sliceStartNanos;
-    /** Up to when the current task's CPU time is charged. */
-    long chargedUntilNanos;
+    /** Up to when the current task's CPU time is charged; read by other threads to estimate live runtime. */
+    volatile long chargedUntilNanos;
     /** Incremented at each dispatch: a poll that yields and finds it unchanged was pinned, not switched. */
     volatile long dispatches;
     /** Set by the timer (slice over and someone waiting) or by a waking higher-priority task; cleared by the poll. */

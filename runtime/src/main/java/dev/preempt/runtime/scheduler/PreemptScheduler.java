@@ -4,6 +4,9 @@ import dev.preempt.runtime.NameGlob;
 import dev.preempt.runtime.RuntimeSettings;
 import dev.preempt.runtime.log.PreemptLog;
 import dev.preempt.runtime.safepoint.Safepoint;
+import dev.preempt.runtime.telemetry.JfrGate;
+import dev.preempt.runtime.telemetry.PinnedYieldEvent;
+import dev.preempt.runtime.telemetry.PreemptionEvent;
 import dev.preempt.timer.TimerBackend;
 import dev.preempt.timer.TimerBackends;
 import java.util.Map;
@@ -121,18 +124,21 @@ public final class PreemptScheduler implements Executor {
     @Override
     public void execute(Runnable runContinuation) {
         Task t;
+        long key;
         if (Thread.currentThread() instanceof Carrier c && c.current != null && c.current.runContinuation == runContinuation) {
             // Resubmitted by its own yield, still on its carrier (the common case, and the hot one):
             // no map lookup, and the slice is charged before the task's place in the queue is chosen.
             t = c.current;
             c.chargeCurrent(timer.clockNanos());
+            key = strict ? -t.priority : t.vruntimeNanos.get();
         } else {
             t = tasks.get(runContinuation);
             if (t == null) {
                 t = tasks.computeIfAbsent(runContinuation, this::newTask);
             }
+            key = strict ? -t.priority : arrivalKey(t);
         }
-        queue.put(t, keyOf(t));
+        queue.put(t, key);
         if (t.priority > Thread.MIN_PRIORITY) {
             wakeupPreempt(t);
         }
@@ -179,18 +185,42 @@ public final class PreemptScheduler implements Executor {
         return t == null ? -1 : t.priority;
     }
 
-    private long keyOf(Task t) {
-        if (strict) {
-            return -t.priority;
-        }
-        // A sleeper or newcomer enters just below the floor: a small bonus, never a hoard of credit.
-        long floor = floorVruntimeNanos - sliceNanos;
+    /**
+     * The fair key of a task that arrives (new, or woken): its virtual runtime, but no less than one slice
+     * below the smallest live virtual runtime, so a sleeper gets a small bonus and never a hoard of credit.
+     */
+    private long arrivalKey(Task t) {
+        long floor = liveFloor() - sliceNanos;
         long v = t.vruntimeNanos.get();
         if (v < floor) {
             t.vruntimeNanos.compareAndSet(v, floor);
             v = floor;
         }
         return v;
+    }
+
+    /**
+     * The smallest virtual runtime among queued and running tasks, counting the running ones' time not
+     * charged yet (as CFS's min_vruntime, monotonic). Without the running ones, a thread that ran alone for
+     * a while (while the app was still creating its siblings) kept its whole lead over newcomers placed at
+     * an old floor, and was starved until they caught up: measured 600 ms of starvation for the first of 6
+     * hogs on one carrier.
+     */
+    private long liveFloor() {
+        long now = timer.clockNanos();
+        long m = queue.peekKey();
+        for (Carrier c : carriers) {
+            Task r = c.current;
+            if (r != null) {
+                long pending = Math.max(0, now - c.chargedUntilNanos);
+                m = Math.min(m, r.vruntimeNanos.get() + pending * Weights.NORM / Weights.of(r.priority));
+            }
+        }
+        long floor = floorVruntimeNanos;
+        if (m != Long.MAX_VALUE && m > floor) {
+            floorVruntimeNanos = floor = m; // racy but only ever moves up by a little; a floor, not a ledger
+        }
+        return floor;
     }
 
     /** A task of higher priority than a running one makes that carrier yield at its next poll. */
@@ -298,8 +328,26 @@ public final class PreemptScheduler implements Executor {
         }
         long before = c.dispatches;
         long pastSlice = now - c.sliceStartNanos - sliceNanos;
+        boolean jfr = JfrGate.open();
+        if (jfr) {
+            PreemptionEvent event = new PreemptionEvent();
+            if (event.shouldCommit()) {
+                // Committed before the yield, by the thread at its poll: the stack trace is the poll's site.
+                event.reason = forSlice ? "slice" : "wakeup";
+                event.pastSlice = forSlice ? Math.max(0, pastSlice) : 0;
+                event.priority = t.priority;
+                event.commit();
+            }
+        }
         Thread.yield();
         if (c.current == t && c.dispatches == before) {
+            if (jfr) {
+                PinnedYieldEvent pinned = new PinnedYieldEvent();
+                if (pinned.shouldCommit()) {
+                    pinned.priority = t.priority;
+                    pinned.commit();
+                }
+            }
             stats.pinnedYields.increment();
             t.pinnedUntilNanos = timer.clockNanos() + sliceNanos;
             PreemptLog.once(PreemptLog.Level.INFO, "pinned:" + t.thread.threadId(), "thread " + t
