@@ -48,9 +48,39 @@ final class AgentInstaller {
             fail("preempt: " + e.getMessage(), attached);
             return;
         }
-        inst.addTransformer(new PreemptTransformer(config), inst.isRetransformClassesSupported());
+        PreemptTransformer transformer = new PreemptTransformer(config);
+        inst.addTransformer(transformer, inst.isRetransformClassesSupported());
         installed = true;
         PreemptLog.info("preempt " + Version.get() + " started on JDK " + Runtime.version() + " with " + config.rawValues());
+        if (attached) {
+            retransformLoadedAppClasses(inst, config, transformer);
+        }
+    }
+
+    /**
+     * Attached to a running JVM: the app's classes are already loaded, so they are retransformed to get
+     * their polls and redirected call sites. The rewrites change method bodies only, which is all that
+     * retransformation allows. A class that fails keeps its code, as at load time.
+     */
+    private static void retransformLoadedAppClasses(Instrumentation inst, AgentConfig config, PreemptTransformer transformer) {
+        java.util.List<Class<?>> app = new java.util.ArrayList<>();
+        for (Class<?> c : inst.getAllLoadedClasses()) {
+            String name = c.getName().replace('.', '/');
+            if (inst.isModifiableClass(c) && !c.isHidden() && !c.isArray() && !c.isPrimitive()
+                    && PreemptTransformer.isAppClass(c.getClassLoader(), name) && config.instruments(name)) {
+                app.add(c);
+            }
+        }
+        long before = transformer.transformedCount();
+        for (Class<?> c : app) {
+            try {
+                inst.retransformClasses(c);
+            } catch (Throwable t) {
+                PreemptLog.once(PreemptLog.Level.WARN, "retransform:" + c.getName(), "class " + c.getName() + " keeps its code: " + t);
+            }
+        }
+        PreemptLog.info("attached: " + app.size() + " loaded app classes looked at, "
+                + (transformer.transformedCount() - before) + " rewritten");
     }
 
     /**

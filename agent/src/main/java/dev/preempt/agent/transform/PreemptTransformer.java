@@ -60,7 +60,7 @@ public final class PreemptTransformer implements ClassFileTransformer {
     }
 
     /** Classes defined by the boot or platform loader, and preempt's own, are not the app's. */
-    static boolean isAppClass(ClassLoader loader, String className) {
+    public static boolean isAppClass(ClassLoader loader, String className) {
         if (loader == null || loader == ClassLoader.getPlatformClassLoader()) {
             return false;
         }

@@ -113,8 +113,10 @@ class FoundationIT {
     void everyVerbHasHelp() {
         ForkedJvm.Result top = ForkedJvm.java().jar(ForkedJvm.agentJar(), "--help").run().assertOk();
         assertTrue(top.stdout().contains("info") && top.stdout().contains("verify"), top::toString);
-        ForkedJvm.Result verify = ForkedJvm.java().jar(ForkedJvm.agentJar(), "verify", "--help").run().assertOk();
-        assertTrue(verify.stdout().contains("Usage: preempt-agent.jar verify"), verify::toString);
+        for (String verb : new String[] {"verify", "attach"}) {
+            ForkedJvm.Result help = ForkedJvm.java().jar(ForkedJvm.agentJar(), verb, "--help").run().assertOk();
+            assertTrue(help.stdout().contains("Usage: preempt-agent.jar " + verb), help::toString);
+        }
         ForkedJvm.Result info = ForkedJvm.java().jar(ForkedJvm.agentJar(), "info", "--help").run().assertOk();
         assertTrue(info.stdout().contains("Usage: preempt-agent.jar info"), info::toString);
         ForkedJvm.Result bad = ForkedJvm.java().jar(ForkedJvm.agentJar(), "frobnicate").run();

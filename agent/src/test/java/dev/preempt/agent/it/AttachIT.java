@@ -1,0 +1,87 @@
+package dev.preempt.agent.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** {@code attach PID}: the agent loaded into a JVM that is already running, its loaded classes rewritten. */
+class AttachIT {
+
+    /** Waits for a signal file, then runs two CPU hogs on virtual threads and reports who progressed. */
+    private static final String TARGET = """
+            import java.nio.file.*;
+            import java.util.concurrent.atomic.AtomicLong;
+            public class Target {
+                static volatile boolean stop;
+                public static void main(String[] a) throws Exception {
+                    System.out.println("ready");
+                    Path signal = Path.of(a[0]);
+                    for (int i = 0; i < 3000 && !Files.exists(signal); i++) Thread.sleep(20);
+                    hogs();
+                }
+                static void hogs() throws Exception {
+                    AtomicLong x = new AtomicLong(), y = new AtomicLong();
+                    Thread a = Thread.ofVirtual().start(() -> spin(x));
+                    Thread b = Thread.ofVirtual().start(() -> spin(y));
+                    Thread.sleep(300);
+                    long x0 = x.get(), y0 = y.get();
+                    Thread.sleep(500);
+                    int progressed = (x.get() > x0 ? 1 : 0) + (y.get() > y0 ? 1 : 0);
+                    stop = true; a.join(); b.join();
+                    System.out.println("progressed=" + progressed);
+                }
+                static void spin(AtomicLong c) {
+                    long v = 1;
+                    while (!stop) { for (int i = 0; i < 1000; i++) v = v * 31 + i; c.incrementAndGet(); }
+                    if (v == 42) System.out.println();
+                }
+            }
+            """;
+
+    @Test
+    void attachingToARunningJvmTimeSlicesItsNewVirtualThreads() throws Exception {
+        Path classes = ForkedJvm.compile(25, "Target", TARGET);
+        Path signal = ForkedJvm.scratch("attach").resolve("go");
+        // One JDK carrier: without preempt the first hog would keep it and the second never run.
+        ProcessBuilder pb = new ProcessBuilder(System.getProperty("preempt.java"), "-XX:+EnableDynamicAgentLoading",
+                "-Djdk.virtualThreadScheduler.parallelism=1", "-Djdk.virtualThreadScheduler.maxPoolSize=1",
+                "-cp", classes.toString(), "Target", signal.toString()).redirectErrorStream(true);
+        Process target = pb.start();
+        List<String> output = new ArrayList<>();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(target.getInputStream(), StandardCharsets.UTF_8))) {
+            String line = out.readLine();
+            assertEquals("ready", line);
+            ForkedJvm.Result attach = ForkedJvm.java().jar(ForkedJvm.agentJar(), "attach", String.valueOf(target.pid()),
+                    "carriers=1,slice=2ms,log=info").run().assertOk();
+            assertTrue(attach.stdout().contains("preempt agent loaded into process " + target.pid()), attach::toString);
+            Files.writeString(signal, "go");
+            for (String l; (l = out.readLine()) != null; ) {
+                output.add(l);
+            }
+        } finally {
+            if (!target.waitFor(60, TimeUnit.SECONDS)) {
+                target.destroyForcibly();
+            }
+        }
+        String all = String.join("\n", output);
+        assertEquals(0, target.exitValue(), all);
+        assertTrue(all.contains("attached: ") && all.contains(" rewritten"), all);
+        assertTrue(all.contains("progressed=2"), "both hogs share the one carrier after the attach:\n" + all);
+    }
+
+    @Test
+    void badOptionsAreRefusedBeforeAttaching() {
+        ForkedJvm.Result r = ForkedJvm.java().jar(ForkedJvm.agentJar(), "attach", "1", "slise=2ms").run();
+        assertEquals(2, r.exitCode(), r::toString);
+        assertTrue(r.stderr().contains("unknown option 'slise'"), r::toString);
+    }
+}
