@@ -48,7 +48,7 @@ class AttachIT {
             """;
 
     @Test
-    void attachingToARunningJvmTimeSlicesItsNewVirtualThreads() throws Exception {
+    void attachingToARunningJvmTimeSlicesItsNewVirtualThreadsAndASecondAttachChangesNothing() throws Exception {
         Path classes = ForkedJvm.compile(25, "Target", TARGET);
         Path signal = ForkedJvm.scratch("attach").resolve("go");
         // One JDK carrier: without preempt the first hog would keep it and the second never run.
@@ -63,6 +63,8 @@ class AttachIT {
             ForkedJvm.Result attach = ForkedJvm.java().jar(ForkedJvm.agentJar(), "attach", String.valueOf(target.pid()),
                     "carriers=1,slice=2ms,log=info").run().assertOk();
             assertTrue(attach.stdout().contains("preempt agent loaded into process " + target.pid()), attach::toString);
+            // Attaching twice is harmless: the second load says so in the target's log and changes nothing.
+            ForkedJvm.java().jar(ForkedJvm.agentJar(), "attach", String.valueOf(target.pid()), "carriers=2").run().assertOk();
             Files.writeString(signal, "go");
             for (String l; (l = out.readLine()) != null; ) {
                 output.add(l);
@@ -75,6 +77,7 @@ class AttachIT {
         String all = String.join("\n", output);
         assertEquals(0, target.exitValue(), all);
         assertTrue(all.contains("attached: ") && all.contains(" rewritten"), all);
+        assertTrue(all.contains("agent loaded twice into this JVM; the second load does nothing"), all);
         assertTrue(all.contains("progressed=2"), "both hogs share the one carrier after the attach:\n" + all);
     }
 
