@@ -129,6 +129,42 @@ class SafepointInserterTest {
     }
 
     @Test
+    void aMethodNearThe64KiBLimitKeepsItsCodeWithoutPollsAndTheRestIsRewritten() throws Exception {
+        // big(): 4,800 tiny loops of 13 bytes, 62,406 bytes of code; a 3-byte poll in each would make 76,806.
+        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
+        cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC, "Big", null, "java/lang/Object", null);
+        MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "big", "(I)I", null, null);
+        mv.visitCode();
+        mv.visitInsn(Opcodes.ICONST_0);
+        mv.visitVarInsn(Opcodes.ISTORE, 1);
+        for (int k = 0; k < 4800; k++) {
+            // i = 0; do { i++; } while (i < n && i < 2) written so that it is not a javac counted loop
+            Label head = new Label();
+            mv.visitInsn(Opcodes.ICONST_0);
+            mv.visitVarInsn(Opcodes.ISTORE, 2);
+            mv.visitLabel(head);
+            mv.visitIincInsn(2, 1);
+            mv.visitIincInsn(1, 1);
+            mv.visitVarInsn(Opcodes.ILOAD, 2);
+            mv.visitInsn(Opcodes.ICONST_2);
+            mv.visitJumpInsn(Opcodes.IF_ICMPLT, head);
+        }
+        mv.visitVarInsn(Opcodes.ILOAD, 1);
+        mv.visitInsn(Opcodes.IRETURN);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+        Samples.leafWithLoop(cw);
+        cw.visitEnd();
+        byte[] in = cw.toByteArray();
+        byte[] out = REWRITER.rewrite("Big", in);
+        Map<String, Long> polls = pollsPerMethod(out);
+        assertEquals(0L, polls.get("big"), "no room for polls: left as it was");
+        assertEquals(1L, polls.get("loop"), "the rest of the class is still rewritten");
+        Class<?> c = new ByteLoader().define("Big", out);
+        assertEquals(9600, c.getMethod("big", int.class).invoke(null, 5));
+    }
+
+    @Test
     void stripLimitSaturatesNearIntMax() {
         assertEquals(Integer.MAX_VALUE, dev.preempt.runtime.safepoint.LoopStrip.limit(Integer.MAX_VALUE - 10, Integer.MAX_VALUE, 4096));
         assertEquals(100, dev.preempt.runtime.safepoint.LoopStrip.limit(0, 100, 4096));
@@ -246,6 +282,24 @@ class SafepointInserterTest {
             leaf(cw);
             cw.visitEnd();
             return cw.toByteArray();
+        }
+
+        /** static int loop(int n) { int i = 0; do { i++; } while (i < n); return i; } */
+        static void leafWithLoop(ClassWriter cw) {
+            MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "loop", "(I)I", null, null);
+            mv.visitCode();
+            Label head = new Label();
+            mv.visitInsn(Opcodes.ICONST_0);
+            mv.visitVarInsn(Opcodes.ISTORE, 1);
+            mv.visitLabel(head);
+            mv.visitIincInsn(1, 1);
+            mv.visitVarInsn(Opcodes.ILOAD, 1);
+            mv.visitVarInsn(Opcodes.ILOAD, 0);
+            mv.visitJumpInsn(Opcodes.IF_ICMPLT, head);
+            mv.visitVarInsn(Opcodes.ILOAD, 1);
+            mv.visitInsn(Opcodes.IRETURN);
+            mv.visitMaxs(0, 0);
+            mv.visitEnd();
         }
 
         private static void leaf(ClassWriter cw) {
