@@ -28,8 +28,12 @@ final class Task {
     /** Until this time polls do not try to yield again: the last yield was pinned (native frame, class init). */
     volatile long pinnedUntilNanos;
 
-    Task(Thread thread, Runnable runContinuation, int priority) {
+    /** One of the app's platform threads mapped onto the scheduler (threads=map). */
+    final boolean mapped;
+
+    Task(Thread thread, Runnable runContinuation, int priority, boolean mapped) {
         this.thread = thread;
+        this.mapped = mapped;
         this.runContinuation = runContinuation;
         this.priority = priority;
     }
