@@ -18,7 +18,15 @@ public final class PreemptTransformer implements ClassFileTransformer {
         "dev/preempt/agent/", "dev/preempt/runtime/", "dev/preempt/timer/", "dev/preempt/shaded/",
     };
 
+    /**
+     * Fault injection for tests: {@code -Dpreempt_fault.transform=GLOB} makes the rewrite of matching
+     * classes throw, to prove that such a class loads unchanged and the app goes on. Not an option: no
+     * {@code preempt.} prefix, so the option parser never sees it.
+     */
+    private static final String FAULT_GLOB = System.getProperty("preempt_fault.transform");
+
     private final AgentConfig config;
+    private final dev.preempt.agent.options.Glob fault = FAULT_GLOB == null ? null : dev.preempt.agent.options.Glob.ofClass(FAULT_GLOB);
     private final ClassRewriter rewriter;
     private final ThreadLocal<Boolean> inTransform = new ThreadLocal<>();
     private final AtomicLong transformed = new AtomicLong();
@@ -41,6 +49,9 @@ public final class PreemptTransformer implements ClassFileTransformer {
         }
         inTransform.set(Boolean.TRUE);
         try {
+            if (fault != null && fault.matches(className)) {
+                throw new IllegalStateException("injected transformer fault (preempt_fault.transform)");
+            }
             byte[] out = rewriter.rewrite(className, bytes, loader, redefined != null);
             if (out != null) {
                 transformed.incrementAndGet();
