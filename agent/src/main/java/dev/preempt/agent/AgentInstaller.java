@@ -48,6 +48,14 @@ final class AgentInstaller {
             fail("preempt: " + e.getMessage(), attached);
             return;
         }
+        if (config.cfi() != AgentConfig.CfiMode.OFF) {
+            try {
+                dev.preempt.agent.cfi.CfiInstaller.install(config, inst);
+            } catch (dev.preempt.agent.cfi.CfiInstaller.CfiStartException e) {
+                fail(e.getMessage(), attached);
+                return;
+            }
+        }
         PreemptTransformer transformer = new PreemptTransformer(config);
         inst.addTransformer(transformer, inst.isRetransformClassesSupported());
         installed = true;
@@ -84,9 +92,7 @@ final class AgentInstaller {
     }
 
     /**
-     * Options whose feature has not landed in this build are reported, never silently ignored. A security
-     * mode (cfi other than off) fails closed: running unprotected while the user asked for protection is
-     * worse than not starting.
+     * Options whose feature has not landed in this build are reported, never silently ignored.
      */
     static void checkFeatureGates(AgentConfig config) throws OptionException {
         for (OptionKey k : config.explicitlySet()) {
@@ -94,10 +100,6 @@ final class AgentInstaller {
                 continue;
             }
             String value = config.rawValues().get(k);
-            if (k == OptionKey.CFI && !value.equals("off")) {
-                throw new OptionException("preempt: option cfi=" + value + ": CFI call checking is not available in "
-                        + "preempt " + Version.get() + "; refusing to start the app unprotected (use cfi=off)");
-            }
             PreemptLog.warn("option " + k.key() + "=" + value + " has no effect: its feature is not available in preempt "
                     + Version.get() + " yet");
         }

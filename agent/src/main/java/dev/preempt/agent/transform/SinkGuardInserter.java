@@ -1,0 +1,126 @@
+package dev.preempt.agent.transform;
+
+import dev.preempt.runtime.cfi.Sink;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.InsnList;
+import org.objectweb.asm.tree.InsnNode;
+import org.objectweb.asm.tree.IntInsnNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.VarInsnNode;
+
+/**
+ * Backward edges: inserts a call to {@code dev.preempt.runtime.cfi.SinkGuard} at the entry of the JDK
+ * methods that implement a CFI sink. The inserted code is straight-line and comes before any frame, so
+ * the class's frames stay valid; it pushes at most two values. JDK classes are retransformed, which allows
+ * changing method bodies only: that is all this does. Before {@code super()} in a constructor it loads an
+ * argument only, never {@code this}.
+ */
+public final class SinkGuardInserter {
+    static final String GUARD = "dev/preempt/runtime/cfi/SinkGuard";
+
+    /**
+     * One guarded JDK method. {@code slot} is the local passed as the detail (an argument, or {@code this}
+     * at 0 for an instance method), or -1 for none; a null sink means the self-protection check, which is
+     * given the {@code Class} in {@code slot}.
+     */
+    record Target(String owner, String name, String desc, int slot, Sink sink) {}
+
+    private static final String OIS = "java/io/ObjectInputStream";
+    private static final String LOOKUP = "java/lang/invoke/MethodHandles$Lookup";
+
+    /** Every guarded JDK method, by sink. Overloads that delegate to a guarded one are not listed again. */
+    static final List<Target> TARGETS = List.of(
+            new Target("java/lang/ProcessBuilder", "start", "()Ljava/lang/Process;", 0, Sink.PROCESS_START),
+            new Target("java/lang/Runtime", "exit", "(I)V", -1, Sink.JVM_EXIT),
+            new Target("java/lang/Runtime", "halt", "(I)V", -1, Sink.JVM_EXIT),
+            new Target("java/lang/Runtime", "load0", "(Ljava/lang/Class;Ljava/lang/String;)V", 2, Sink.NATIVE_LOAD),
+            new Target("java/lang/Runtime", "loadLibrary0", "(Ljava/lang/Class;Ljava/lang/String;)V", 2, Sink.NATIVE_LOAD),
+            new Target("javax/naming/InitialContext", "lookup", "(Ljava/lang/String;)Ljava/lang/Object;", 1, Sink.JNDI_LOOKUP),
+            new Target("javax/naming/InitialContext", "lookup", "(Ljavax/naming/Name;)Ljava/lang/Object;", 1, Sink.JNDI_LOOKUP),
+            new Target("javax/naming/InitialContext", "lookupLink", "(Ljava/lang/String;)Ljava/lang/Object;", 1, Sink.JNDI_LOOKUP),
+            new Target("javax/naming/InitialContext", "lookupLink", "(Ljavax/naming/Name;)Ljava/lang/Object;", 1, Sink.JNDI_LOOKUP),
+            new Target(OIS, "readObject", "()Ljava/lang/Object;", -1, Sink.DESERIALIZE),
+            new Target(OIS, "resolveClass", "(Ljava/io/ObjectStreamClass;)Ljava/lang/Class;", 1, Sink.DESERIALIZE_CLASS),
+            new Target("java/lang/ClassLoader", "defineClass",
+                    "(Ljava/lang/String;[BIILjava/security/ProtectionDomain;)Ljava/lang/Class;", 1, Sink.CLASS_DEFINE),
+            new Target("java/lang/ClassLoader", "defineClass",
+                    "(Ljava/lang/String;Ljava/nio/ByteBuffer;Ljava/security/ProtectionDomain;)Ljava/lang/Class;", 1, Sink.CLASS_DEFINE),
+            new Target(LOOKUP, "defineClass", "([B)Ljava/lang/Class;", -1, Sink.CLASS_DEFINE),
+            new Target(LOOKUP, "defineHiddenClass", null, -1, Sink.CLASS_DEFINE),
+            new Target(LOOKUP, "defineHiddenClassWithClassData", null, -1, Sink.CLASS_DEFINE),
+            new Target("java/io/FileOutputStream", "<init>", "(Ljava/io/File;Z)V", 1, Sink.FILE_WRITE),
+            new Target("java/nio/file/Files", "newOutputStream", "(Ljava/nio/file/Path;[Ljava/nio/file/OpenOption;)Ljava/io/OutputStream;", 0, Sink.FILE_WRITE),
+            new Target("java/io/File", "delete", "()Z", 0, Sink.FILE_DELETE),
+            new Target("java/nio/file/Files", "delete", "(Ljava/nio/file/Path;)V", 0, Sink.FILE_DELETE),
+            new Target("java/nio/file/Files", "deleteIfExists", "(Ljava/nio/file/Path;)Z", 0, Sink.FILE_DELETE),
+            new Target("java/net/Socket", "connect", "(Ljava/net/SocketAddress;I)V", 1, Sink.SOCKET_CONNECT),
+            new Target("sun/nio/ch/SocketChannelImpl", "connect", "(Ljava/net/SocketAddress;)Z", 1, Sink.SOCKET_CONNECT),
+            new Target("java/net/ServerSocket", "bind", "(Ljava/net/SocketAddress;I)V", 1, Sink.SOCKET_BIND),
+            new Target("sun/nio/ch/ServerSocketChannelImpl", "bind",
+                    "(Ljava/net/SocketAddress;I)Ljava/nio/channels/ServerSocketChannel;", 1, Sink.SOCKET_BIND),
+            new Target("javax/script/ScriptEngineManager", "getEngineByName", null, 1, Sink.SCRIPT_ENGINE),
+            new Target("javax/script/ScriptEngineManager", "getEngineByExtension", null, 1, Sink.SCRIPT_ENGINE),
+            new Target("javax/script/ScriptEngineManager", "getEngineByMimeType", null, 1, Sink.SCRIPT_ENGINE),
+            // Self-protection: reflective handles on preempt's own classes.
+            new Target("java/lang/Class", "getDeclaredField", null, 0, null),
+            new Target("java/lang/Class", "getDeclaredFields", null, 0, null),
+            new Target("java/lang/Class", "getDeclaredMethod", null, 0, null),
+            new Target("java/lang/Class", "getDeclaredMethods", null, 0, null),
+            new Target("java/lang/Class", "getDeclaredConstructor", null, 0, null),
+            new Target("java/lang/Class", "getDeclaredConstructors", null, 0, null),
+            new Target("java/lang/invoke/MethodHandles", "privateLookupIn", null, 0, null));
+
+    /** Internal names of the classes that hold a guarded method. */
+    public static final Set<String> CLASSES = TARGETS.stream().map(Target::owner).collect(Collectors.toUnmodifiableSet());
+
+    private SinkGuardInserter() {}
+
+    /** The class with its guarded methods' entries checked, or null if it holds none. */
+    public static byte[] rewrite(String className, byte[] bytes) {
+        if (!CLASSES.contains(className)) {
+            return null;
+        }
+        ClassNode cn = new ClassNode(Opcodes.ASM9);
+        new ClassReader(bytes).accept(cn, 0);
+        boolean changed = false;
+        for (MethodNode m : cn.methods) {
+            if ((m.access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) {
+                continue;
+            }
+            for (Target t : TARGETS) {
+                if (t.owner().equals(className) && t.name().equals(m.name) && (t.desc() == null || t.desc().equals(m.desc))) {
+                    m.instructions.insert(entryCheck(t));
+                    m.maxStack += 2;
+                    changed = true;
+                    break;
+                }
+            }
+        }
+        if (!changed) {
+            return null;
+        }
+        ClassWriter cw = new ClassWriter(0);
+        cn.accept(cw);
+        return cw.toByteArray();
+    }
+
+    private static InsnList entryCheck(Target t) {
+        InsnList l = new InsnList();
+        if (t.sink() == null) {
+            l.add(new VarInsnNode(Opcodes.ALOAD, t.slot()));
+            l.add(new MethodInsnNode(Opcodes.INVOKESTATIC, GUARD, "reflectOn", "(Ljava/lang/Class;)V", false));
+            return l;
+        }
+        l.add(t.slot() < 0 ? new InsnNode(Opcodes.ACONST_NULL) : new VarInsnNode(Opcodes.ALOAD, t.slot()));
+        l.add(new IntInsnNode(Opcodes.BIPUSH, t.sink().ordinal()));
+        l.add(new MethodInsnNode(Opcodes.INVOKESTATIC, GUARD, "check", "(Ljava/lang/Object;I)V", false));
+        return l;
+    }
+}
