@@ -66,6 +66,7 @@ public final class SinkGuard {
         if (detail instanceof java.io.ObjectStreamClass c) return c.getName();
         if (detail instanceof Member m) return m.getDeclaringClass().getName() + "." + m.getName();
         if (detail instanceof Class<?> c) return c.getName();
+        if (detail instanceof ProcessBuilder pb) return String.join(" ", pb.command());
         if (detail instanceof byte[] || detail instanceof java.nio.ByteBuffer) return null;
         return String.valueOf(detail);
     }
