@@ -30,7 +30,7 @@ public class GadgetApp {
             try {
                 handle(payload(args[1]));
                 System.out.println("attack=not refused");
-            } catch (SecurityException e) {
+            } catch (Exception e) { // a SecurityException from preempt, an InvalidClassException from a serial filter
                 System.out.println("attack=refused " + e.getClass().getName());
             }
             Thread.sleep(300); // a process the chain started would have touched the marker by now

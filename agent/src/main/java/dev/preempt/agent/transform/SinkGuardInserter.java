@@ -47,7 +47,10 @@ public final class SinkGuardInserter {
             new Target("javax/naming/InitialContext", "lookupLink", "(Ljava/lang/String;)Ljava/lang/Object;", 1, Sink.JNDI_LOOKUP),
             new Target("javax/naming/InitialContext", "lookupLink", "(Ljavax/naming/Name;)Ljava/lang/Object;", 1, Sink.JNDI_LOOKUP),
             new Target(OIS, "readObject", "()Ljava/lang/Object;", -1, Sink.DESERIALIZE),
-            new Target(OIS, "resolveClass", "(Ljava/io/ObjectStreamClass;)Ljava/lang/Class;", 1, Sink.DESERIALIZE_CLASS),
+            // Every class the stream brings (objects, arrays, readResolve replacements, what HashMap checks of
+            // its table) goes through this private method, whether or not a serial filter is set (JDK 9 to 25),
+            // and exactly these are what a jdk.serialFilter sees: so the learned set is a working allowlist.
+            new Target(OIS, "filterCheck", "(Ljava/lang/Class;I)V", 1, Sink.DESERIALIZE_CLASS),
             new Target("java/lang/ClassLoader", "defineClass",
                     "(Ljava/lang/String;[BIILjava/security/ProtectionDomain;)Ljava/lang/Class;", 1, Sink.CLASS_DEFINE),
             new Target("java/lang/ClassLoader", "defineClass",
