@@ -73,7 +73,7 @@ class PolicyFileTest {
                         "at rules[0].action: expected \"allow\" or \"deny\", got \"block\""),
                 new Case("{\"schema\": \"preempt-cfi-policy\", \"version\": 1, \"sinks\": [{\"sink\": \"jvm.exit\"}]}", "at sinks[0].callers: missing"),
                 new Case("{\"schema\": \"preempt-cfi-policy\", \"version\": 1}\n{}", "at line 2 column 1: Trailing token"),
-                new Case("{\"schema\": \"preempt-cfi-policy\", \"version\": 1, \"version\": 1}", "at line 1 column 56: Duplicate field 'version'"))) {
+                new Case("{\"schema\": \"preempt-cfi-policy\", \"version\": 1, \"version\": 1}", "at line 1 column 57: Duplicate field 'version'"))) {
             Path p = write("bad.json", c.text());
             PolicyFile.PolicyException e = assertThrows(PolicyFile.PolicyException.class, () -> PolicyFile.read(p));
             assertTrue(e.getMessage().contains("'" + p.toAbsolutePath() + "'") && e.getMessage().contains(c.expected()), e.getMessage());
