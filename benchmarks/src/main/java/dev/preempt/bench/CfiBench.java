@@ -1,0 +1,54 @@
+package dev.preempt.bench;
+
+import java.io.File;
+import java.lang.reflect.Method;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+/**
+ * The cost of CFI's checks. {@link #reflectiveCall}: one {@code Method.invoke} of a trivial method, which
+ * under {@code cfi=} is a checked forward edge (a probe of the target last allowed at the site);
+ * {@link #sinkFileDelete}: {@code File.delete()} of a file that does not exist, a guarded sink (a stack
+ * walk and a set probe) around one failing {@code unlink}. Run with {@code Compare} and
+ * {@code --options schedule=off,cfi=enforce,policy=FILE}, FILE learned by a {@code cfi=learn} run of the same.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class CfiBench {
+    private Method method;
+    private Target target;
+    private File missing;
+
+    /** The reflective call's target. */
+    public static class Target {
+        private int v = 42;
+
+        public int value() {
+            return v;
+        }
+    }
+
+    @Setup
+    public void setup() throws NoSuchMethodException {
+        method = Target.class.getMethod("value");
+        target = new Target();
+        missing = new File(System.getProperty("java.io.tmpdir"), "preempt-cfi-bench-" + ProcessHandle.current().pid() + "-missing");
+    }
+
+    @Benchmark
+    public Object reflectiveCall() throws ReflectiveOperationException {
+        return method.invoke(target);
+    }
+
+    @Benchmark
+    public boolean sinkFileDelete() {
+        return missing.delete();
+    }
+}
