@@ -16,8 +16,9 @@ import org.objectweb.asm.tree.MethodNode;
 /**
  * Runs the rewrites that are switched on over one class, in one place. Every rewrite keeps the class's
  * stack map frames valid without recomputing them: polls and bridge calls leave the operand stack and
- * locals as they were, and the one rewrite that adds a local ({@link LoopStripMiner}) adds it to the
- * loop's frames itself. So no class is ever loaded to find a common super type, which keeps the rewrite
+ * locals as they were, {@link LoopStripMiner} adds its local to the loop's frames itself, and
+ * {@link CallGuardInserter} (cfi not off) uses fresh locals only within a straight-line sequence, dead at
+ * every frame. So no class is ever loaded to find a common super type, which keeps the rewrite
  * safe on any class-file version, JSR/RET included, and free of class-loading side effects.
  */
 public final class ClassRewriter {
