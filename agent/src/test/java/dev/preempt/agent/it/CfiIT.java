@@ -221,7 +221,7 @@ class CfiIT {
     void learningIsWrittenWhileTheAppRunsSoAKilledJvmLosesLittle() throws IOException {
         Path policy = ForkedJvm.scratch("killed").resolve("policy.json");
         ForkedJvm.Result r = ForkedJvm.java().agent("cfi=learn,policy=" + policy).classpath(rules).main("Sleeper")
-                .timeout(Duration.ofSeconds(9)).run();
+                .timeout(Duration.ofSeconds(12)).run();
         assertTrue(r.timedOut(), "killed, no shutdown hook ran: " + r);
         assertTrue(Files.readString(policy).contains("{\"sink\": \"process.start\", \"callers\": \"Sleeper.main\"}"), Files.readString(policy));
     }
