@@ -105,9 +105,11 @@ class OptionErrorsIT {
     }
 
     @Test
-    void securityModeOfAFeatureNotInThisBuildFailsClosed() {
-        String line = refused(withAgent("cfi=enforce"));
-        assertTrue(line.contains("cfi=enforce") && line.contains("refusing to start the app unprotected"), line);
+    void enforceWithoutItsPolicyFileFailsClosed() {
+        Path dir = ForkedJvm.scratch("no-policy");
+        String line = refused(ForkedJvm.java().agent("cfi=enforce").workDir(dir).classpath(app.toAbsolutePath()).main("Hello").run());
+        assertEquals("preempt: option policy=preempt-policy.json: cannot read CFI policy '" + dir.toAbsolutePath().resolve("preempt-policy.json")
+                + "': no such file (cfi=enforce fails closed)", line);
     }
 
     @Test
