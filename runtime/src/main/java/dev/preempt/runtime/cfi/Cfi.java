@@ -43,7 +43,7 @@ public final class Cfi {
     private static final Set<String> learnedSinks = ConcurrentHashMap.newKeySet();
     private static final Set<String> learnedCalls = ConcurrentHashMap.newKeySet();
     private static volatile boolean dirty;
-    private static volatile long violations;
+    private static final java.util.concurrent.atomic.AtomicLong violations = new java.util.concurrent.atomic.AtomicLong();
 
     private Cfi() {}
 
@@ -132,7 +132,7 @@ public final class Cfi {
 
     private static void refuse(String kind, String what, String detail, String site, CallerFrames.Frames f, String rule) {
         Mode m = mode;
-        violations++;
+        violations.incrementAndGet();
         audit.record(new AuditLog.Entry(m.name().toLowerCase(Locale.ROOT), "deny", kind, what, detail, site, f, rule,
                 policyFile.toString()));
         if (m == Mode.ENFORCE) {
@@ -144,7 +144,7 @@ public final class Cfi {
     /** Self-protection holds in every mode: nothing legitimate reaches into preempt reflectively. */
     private static void refuseAlways(String kind, String what, String site, String rule) {
         CallerFrames.Frames f = CallerFrames.atCallSite();
-        violations++;
+        violations.incrementAndGet();
         audit.record(new AuditLog.Entry(mode.name().toLowerCase(Locale.ROOT), "deny", kind, what, null, site, f, rule,
                 policyFile.toString()));
         throw new CfiViolation("preempt cfi: refused " + kind + " " + what + " from [" + f.signature() + "]: " + rule);
@@ -182,7 +182,7 @@ public final class Cfi {
         if (mode == Mode.LEARN) {
             writePolicy();
         } else if (audit.dropped() > 0 || PreemptLog.enabled(PreemptLog.Level.INFO)) {
-            PreemptLog.warn("cfi " + mode.name().toLowerCase(Locale.ROOT) + ": " + violations + " refusals, audit records written "
+            PreemptLog.warn("cfi " + mode.name().toLowerCase(Locale.ROOT) + ": " + violations.get() + " refusals, audit records written "
                     + audit.written() + ", dropped " + audit.dropped() + " (" + audit.destination() + ")");
         }
     }
