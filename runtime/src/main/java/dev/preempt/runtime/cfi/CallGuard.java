@@ -89,7 +89,7 @@ public final class CallGuard {
         String t = CallerFrames.stableName(owner.getName()) + "." + name;
         boolean ok;
         try {
-            ok = Cfi.call(sites[site], t, owner.getName().startsWith("dev.preempt."));
+            ok = Cfi.call(sites[site], t, CallerFrames.isPreemptName(owner.getName()));
         } catch (CfiViolation v) {
             throw v;
         } catch (RuntimeException | Error e) {

@@ -51,7 +51,17 @@ final class CallerFrames {
     }
 
     static boolean isPreempt(Class<?> c) {
-        return c.getName().startsWith("dev.preempt.");
+        return isPreemptName(c.getName());
+    }
+
+    /**
+     * preempt's own packages: the agent, the runtime, the timers and the shaded libraries. Not every
+     * {@code dev.preempt.*}: the samples and benchmarks are apps to the agent.
+     */
+    static boolean isPreemptName(String className) {
+        return className.startsWith("dev.preempt.")
+                && (className.startsWith("dev.preempt.runtime.") || className.startsWith("dev.preempt.agent.")
+                        || className.startsWith("dev.preempt.timer.") || className.startsWith("dev.preempt.shaded."));
     }
 
     /** Names stable from run to run: a hidden class's address suffix and a proxy's number are dropped. */

@@ -13,7 +13,7 @@ public final class CfiViolation extends SecurityException {
         // Start the trace at the refused call, as if the JDK method had thrown: preempt's frames say nothing to the app.
         StackTraceElement[] t = getStackTrace();
         int i = 0;
-        while (i < t.length - 1 && t[i].getClassName().startsWith("dev.preempt.")) i++;
+        while (i < t.length - 1 && CallerFrames.isPreemptName(t[i].getClassName())) i++;
         setStackTrace(java.util.Arrays.copyOfRange(t, i, t.length));
     }
 }

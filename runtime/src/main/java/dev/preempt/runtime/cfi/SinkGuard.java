@@ -41,11 +41,11 @@ public final class SinkGuard {
         if (target == null || !Cfi.active()) {
             return;
         }
-        if (target.getModule() != RUNTIME && !(target.getClassLoader() != null && target.getName().startsWith("dev.preempt."))) {
+        if (target.getModule() != RUNTIME && (target.getClassLoader() == null || !target.getName().startsWith("dev.preempt."))) {
             return;
         }
-        if (target.getClassLoader() == null && !target.getName().startsWith("dev.preempt.")) {
-            return; // another class appended to the boot class path
+        if (!CallerFrames.isPreemptName(target.getName())) {
+            return; // the samples and benchmarks, or another class appended to the boot class path
         }
         if (BUSY.get() != null) {
             return;

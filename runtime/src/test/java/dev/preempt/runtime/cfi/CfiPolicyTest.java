@@ -38,6 +38,14 @@ class CfiPolicyTest {
     }
 
     @Test
+    void samplesAndBenchmarksAreAppCodeNotPreempts() {
+        assertTrue(CallerFrames.isPreemptName("dev.preempt.runtime.cfi.Cfi"));
+        assertTrue(CallerFrames.isPreemptName("dev.preempt.agent.AgentInstaller"));
+        assertFalse(CallerFrames.isPreemptName("dev.preempt.bench.jmh_generated.CfiBench_reflectiveCall_jmhTest"));
+        assertFalse(CallerFrames.isPreemptName("dev.preempt.samples.server.ThreadPerConnectionServer"));
+    }
+
+    @Test
     void jsonIsSortedEscapedAndDerivesTheSerialFilter() {
         CfiPolicy p = new CfiPolicy(List.of(),
                 List.of(new CfiPolicy.SinkEntry("process.start", "", "b.Tool.run"),
