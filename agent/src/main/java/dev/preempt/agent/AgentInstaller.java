@@ -4,6 +4,7 @@ import dev.preempt.agent.options.AgentConfig;
 import dev.preempt.agent.options.OptionException;
 import dev.preempt.agent.options.OptionKey;
 import dev.preempt.agent.options.OptionParser;
+import dev.preempt.agent.report.ProfileOutputs;
 import dev.preempt.agent.transform.PreemptTransformer;
 import dev.preempt.runtime.PreemptRuntime;
 import dev.preempt.runtime.log.PreemptLog;
@@ -48,6 +49,7 @@ final class AgentInstaller {
             fail("preempt: " + e.getMessage(), attached);
             return;
         }
+        ProfileOutputs.install(config.profile(), config.trace(), config.profileDuration());
         PreemptTransformer transformer = new PreemptTransformer(config);
         inst.addTransformer(transformer, inst.isRetransformClassesSupported());
         installed = true;

@@ -28,6 +28,7 @@ public record AgentConfig(
         AuditFormat auditFormat,
         Optional<Path> profile,
         Optional<Path> trace,
+        Optional<Duration> profileDuration,
         List<Glob> include,
         List<Glob> exclude,
         PreemptLog.Level log,

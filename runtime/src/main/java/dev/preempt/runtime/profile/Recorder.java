@@ -135,6 +135,15 @@ public final class Recorder {
         }
     }
 
+    /** Wake-up (or start) to run, all carriers merged: for live monitoring. */
+    public LatencyHistogram wakeupDelay() {
+        LatencyHistogram h = new LatencyHistogram();
+        for (CarrierProfile c : carriers) {
+            h.add(c.wakeupDelayNanos);
+        }
+        return h;
+    }
+
     /** A copy of the recording so far; safe while the app runs. */
     public ProfileSnapshot snapshot() {
         long now = clockNanos.getAsLong();

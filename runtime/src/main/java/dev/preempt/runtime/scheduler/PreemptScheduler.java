@@ -8,6 +8,7 @@ import dev.preempt.runtime.safepoint.Safepoint;
 import dev.preempt.runtime.telemetry.JfrGate;
 import dev.preempt.runtime.telemetry.PinnedYieldEvent;
 import dev.preempt.runtime.telemetry.PreemptionEvent;
+import dev.preempt.runtime.telemetry.SchedulerMXBean;
 import dev.preempt.timer.TimerBackend;
 import dev.preempt.timer.TimerBackends;
 import java.util.Map;
@@ -117,6 +118,19 @@ public final class PreemptScheduler implements Executor {
     /** The profiler's recording, or null unless {@code profile=} or {@code trace=} asked for one. */
     public Recorder recorder() {
         return observer.recorder();
+    }
+
+    /** The live counters as a JMX bean (registered by the runtime once JMX is up). */
+    public SchedulerMXBean monitor() {
+        return new SchedulerMonitor(this, stats);
+    }
+
+    int carrierCount() {
+        return carriers.length;
+    }
+
+    long sliceNanos() {
+        return sliceNanos;
     }
 
     /** Run-queue length now (racy: for monitoring). */
