@@ -79,7 +79,7 @@ class NativeTimerBackendTest {
             Thread.sleep(30);
             assertFalse(s.fellBack(), "a ticking native timer is kept");
             primary.stall(); // fault injection: the timer stops firing, its thread stays blocked
-            Thread.sleep(100);
+            Thread.sleep(400); // 10 on-time windows of 10 ms without a tick make a stall
             assertTrue(s.fellBack(), "no fallback after a stall");
             assertTrue(reported.get().contains("no tick for") && reported.get().contains("java timer"), reported.get());
             long before = calls.get();
@@ -98,7 +98,7 @@ class NativeTimerBackendTest {
         try {
             Thread.sleep(30);
             primary.close(); // the tick thread exits, as if it had died
-            Thread.sleep(100);
+            Thread.sleep(200);
             assertTrue(s.fellBack());
             assertTrue(s.alive());
             assertTrue(reported.get().contains("the tick thread stopped") || reported.get().contains("no tick for"), reported.get());

@@ -26,6 +26,7 @@ public final class PreemptRuntime {
         }
         settings = s;
         TimerBackends.onFallback(PreemptLog::warn);
+        dev.preempt.runtime.threads.ThreadBridge.configure(s);
         if (s.schedule()) {
             PreemptScheduler scheduler = PreemptScheduler.start(s);
             if (scheduler != null) {

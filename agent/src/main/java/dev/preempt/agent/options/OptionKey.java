@@ -11,9 +11,9 @@ import java.util.Optional;
 public enum OptionKey {
     SCHEDULE("schedule", "on", "on|off", true,
             "insert polls; run virtual threads created by app code on preempt's scheduler"),
-    THREADS("threads", "map", "map|keep", false,
+    THREADS("threads", "map", "map|keep", true,
             "map: platform threads created by app code also run on preempt's scheduler; keep: leave them"),
-    THREADS_KEEP("threads.keep", "", "globs separated by ';'", false,
+    THREADS_KEEP("threads.keep", "", "globs separated by ';'", true,
             "thread-name or class globs that stay platform threads under threads=map"),
     SLICE("slice", "10ms", "a duration: 500us, 2ms, 1s", true, "time slice"),
     CARRIERS("carriers", "", "an integer 1..1024 (default: CPUs)", true, "carrier threads of the scheduler"),

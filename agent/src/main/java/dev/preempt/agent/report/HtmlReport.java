@@ -8,19 +8,25 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Writes a profile as one self-contained HTML file: the page ({@code report.html}, a resource holding its
  * CSS and the script that draws inline SVG) with the profile embedded as JSON. No network, no CDN: the file
  * opens from disk anywhere, and can be mailed.
  *
- * <p>The timeline embeds at most {@link #MAX_TIMELINE_SLICES} slices (the earliest), so a long run still
- * opens quickly; the page says how many it left out. Every total and distribution counts all slices.
+ * <p>The timeline embeds at most {@link #MAX_TIMELINE_SLICES} slices (the earliest), and the thread tables
+ * the threads in those plus the {@link #MAX_THREADS} that used the most CPU, so a long run or a server with
+ * many threads still opens quickly; the page says what it left out. Totals and distributions count everything.
  */
 public final class HtmlReport {
     static final int MAX_TIMELINE_SLICES = 20_000;
     static final int MAX_SITES = 25;
+    /** Threads embedded beyond those in the timeline: the most CPU first (a server may have started 100,000). */
+    static final int MAX_THREADS = 2_000;
     private static final String DATA_MARK = "/*PREEMPT_DATA*/null";
 
     private HtmlReport() {}
@@ -54,9 +60,20 @@ public final class HtmlReport {
                     + ",\"dropped\":" + c.droppedSlices() + "}");
             sep = ",";
         }
-        out.write("],\n\"threads\":[");
+        List<ProfileSnapshot.Slice> slices = p.slices();
+        int shown = Math.min(slices.size(), MAX_TIMELINE_SLICES);
+        List<ProfileSnapshot.Slice> earliest = slices.stream()
+                .sorted(Comparator.comparingLong(ProfileSnapshot.Slice::startNanos)).limit(shown).toList();
+        Set<Integer> embedded = new HashSet<>();
+        earliest.forEach(s -> embedded.add(s.thread()));
+        p.threads().stream().sorted(Comparator.comparingLong(ProfileSnapshot.ThreadRow::cpuNanos).reversed())
+                .limit(MAX_THREADS).forEach(t -> embedded.add(t.index()));
+        out.write("],\"threadCount\":" + p.threads().size() + ",\n\"threads\":[");
         sep = "";
         for (ProfileSnapshot.ThreadRow t : p.threads()) {
+            if (!embedded.contains(t.index())) {
+                continue;
+            }
             out.write(sep + "{\"i\":" + t.index() + ",\"id\":" + t.threadId() + ",\"name\":" + Json.quote(t.name())
                     + ",\"priority\":" + t.priority() + ",\"created\":" + t.createdNanos() + ",\"ended\":" + t.endedNanos()
                     + ",\"cpuNanos\":" + t.cpuNanos() + ",\"slices\":" + t.slices() + ",\"preemptions\":" + t.preemptions()
@@ -65,10 +82,6 @@ public final class HtmlReport {
             sep = ",\n";
         }
         out.write("],\n\"slices\":[");
-        List<ProfileSnapshot.Slice> slices = p.slices();
-        int shown = Math.min(slices.size(), MAX_TIMELINE_SLICES);
-        List<ProfileSnapshot.Slice> earliest = slices.stream()
-                .sorted(java.util.Comparator.comparingLong(ProfileSnapshot.Slice::startNanos)).limit(shown).toList();
         sep = "";
         for (ProfileSnapshot.Slice s : earliest) {
             out.write(sep + "[" + s.carrier() + "," + s.thread() + "," + s.startNanos() + "," + s.endNanos() + ",\"" + s.end() + "\"]");

@@ -1,8 +1,10 @@
 package dev.preempt.agent.transform;
 
 import dev.preempt.agent.options.AgentConfig;
+import dev.preempt.agent.options.Glob;
 import dev.preempt.runtime.log.PreemptLog;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassWriter;
@@ -23,18 +25,33 @@ public final class ClassRewriter {
 
     private final boolean polls;
     private final boolean threads;
+    private final boolean mapThreads;
+    private final List<Glob> keepClasses;
+    private final ThreadTypes threadTypes = new ThreadTypes();
 
     public ClassRewriter(AgentConfig config) {
         this.polls = config.schedule();
         this.threads = config.schedule();
+        this.mapThreads = config.schedule() && config.threads() == AgentConfig.ThreadsMode.MAP;
+        this.keepClasses = config.threadsKeep().stream().map(g -> Glob.ofClass(g.toString())).toList();
     }
 
-    /** The rewritten class, or null when nothing needed changing. */
+    /** The rewritten class, or null when nothing needed changing; class files resolved by the system loader. */
     public byte[] rewrite(String className, byte[] bytes) {
+        return rewrite(className, bytes, ClassLoader.getSystemClassLoader(), false);
+    }
+
+    /**
+     * The rewritten class, or null when nothing needed changing.
+     *
+     * @param loader     the class's loader: its resources answer questions about other classes (is X a Thread?)
+     * @param redefining a retransformation: method bodies may change, methods may not be added
+     */
+    public byte[] rewrite(String className, byte[] bytes, ClassLoader loader, boolean redefining) {
         Set<String> withoutPolls = new HashSet<>();
         for (int attempt = 0; ; attempt++) {
             try {
-                return rewrite(bytes, withoutPolls);
+                return rewrite(className, bytes, withoutPolls, loader, redefining);
             } catch (MethodTooLargeException e) {
                 if (attempt == MAX_TOO_LARGE_RETRIES) {
                     throw e;
@@ -48,7 +65,28 @@ public final class ClassRewriter {
         }
     }
 
-    private byte[] rewrite(byte[] bytes, Set<String> withoutPolls) {
+    /** threads=map applies to this class unless threads.keep names it. */
+    private boolean mapsThreadsOf(String className) {
+        if (!mapThreads) {
+            return false;
+        }
+        for (Glob g : keepClasses) {
+            if (g.matches(className)) {
+                PreemptLog.once(PreemptLog.Level.INFO, "keep-class:" + className, "threads created in " + className.replace('/', '.')
+                        + " stay platform threads: threads.keep matches " + g);
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void logSite(String site) {
+        if (PreemptLog.enabled(PreemptLog.Level.DEBUG)) {
+            PreemptLog.debug("thread creation site rewritten: " + site);
+        }
+    }
+
+    private byte[] rewrite(String className, byte[] bytes, Set<String> withoutPolls, ClassLoader loader, boolean redefining) {
         ClassReader reader = new ClassReader(bytes);
         ClassNode cn = new ClassNode(Opcodes.ASM9);
         // Expanded frames let LoopStripMiner add a local to a loop's frames without recomputing them.
@@ -64,12 +102,24 @@ public final class ClassRewriter {
             }
         }
         boolean changed = false;
+        ThreadMapRewriter mapper = mapsThreadsOf(className) ? new ThreadMapRewriter(cn, loader, threadTypes, ClassRewriter::logSite) : null;
         for (MethodNode m : cn.methods) {
             if (threads) {
                 changed |= ThreadCallRewriter.rewrite(m);
             }
+            if (mapper != null) {
+                changed |= mapper.rewrite(m);
+            }
             if (polls && !withoutPolls.contains(m.name + m.desc)) {
                 changed |= SafepointInserter.insert(m, LoopStripMiner.mine(m, hasFrames, plainFields));
+            }
+        }
+        if (mapper != null && mapper.isThreadSubclass()) {
+            if (redefining) {
+                PreemptLog.once(PreemptLog.Level.INFO, "subclass-redefined:" + className, "Thread subclass " + className.replace('/', '.')
+                        + " was loaded before the agent: its instances stay platform threads");
+            } else {
+                changed |= mapper.addOverrides(); // after the loop: the added methods need no rewriting
             }
         }
         if (!changed) {

@@ -41,7 +41,7 @@ public final class PreemptTransformer implements ClassFileTransformer {
         }
         inTransform.set(Boolean.TRUE);
         try {
-            byte[] out = rewriter.rewrite(className, bytes);
+            byte[] out = rewriter.rewrite(className, bytes, loader, redefined != null);
             if (out != null) {
                 transformed.incrementAndGet();
                 if (PreemptLog.enabled(PreemptLog.Level.DEBUG)) {

@@ -210,7 +210,7 @@ class SchedulerIT {
                     Object nativeTicker = cur.get(supervised);
                     System.out.println("ticker=" + nativeTicker.getClass().getSimpleName());
                     nativeTicker.getClass().getMethod("stall").invoke(nativeTicker);
-                    Thread.sleep(200); // the watchdog replaces it within 10 ms
+                    Thread.sleep(600); // the watchdog replaces it within 10 windows of 10 ms
                     long a0 = a.get(), b0 = b.get();
                     Thread.sleep(400);
                     System.out.println("progressA=" + (a.get() - a0));

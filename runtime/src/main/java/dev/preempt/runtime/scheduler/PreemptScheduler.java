@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 
@@ -40,6 +41,9 @@ import java.util.stream.IntStream;
  */
 public final class PreemptScheduler implements Executor {
     private static volatile PreemptScheduler active;
+    /** threads=map: told when a mapped thread is first submitted (it started) and when it terminated. */
+    private static volatile Consumer<Thread> mappedStart;
+    private static volatile Consumer<Thread> mappedEnd;
 
     private final RuntimeSettings settings;
     private final VirtualThreadHook hook;
@@ -50,6 +54,8 @@ public final class PreemptScheduler implements Executor {
     private final Pattern[] priorityGlobs;
     private final int[] priorityValues;
     private final RunQueue queue = new RunQueue();
+    /** The executor of mapped threads' builders: this scheduler, plus start and end notifications. */
+    private final Executor mappedExecutor = r -> execute(r, true);
     private final Carrier[] carriers;
     private final Map<Runnable, Task> tasks = new ConcurrentHashMap<>();
     private final Map<Thread, Task> tasksByThread = new ConcurrentHashMap<>();
@@ -143,6 +149,24 @@ public final class PreemptScheduler implements Executor {
         return hook.builder(this);
     }
 
+    /**
+     * A builder of virtual threads that stand for the app's platform threads ({@code threads=map}): the
+     * same scheduling, and the listeners of {@link #onMappedThreads} hear of their start and termination.
+     */
+    public Thread.Builder.OfVirtual newMappedBuilder() {
+        return hook.builder(mappedExecutor);
+    }
+
+    /**
+     * Listeners for mapped threads: {@code start} runs inside the app's {@code Thread.start} (the first
+     * submission happens there), so it can keep the JVM alive before start returns; {@code end} runs on a
+     * carrier once the thread has terminated. Neither may block.
+     */
+    public static void onMappedThreads(Consumer<Thread> start, Consumer<Thread> end) {
+        mappedStart = start;
+        mappedEnd = end;
+    }
+
     public SchedulerStats stats() {
         long d = 0;
         for (Carrier c : carriers) {
@@ -155,6 +179,10 @@ public final class PreemptScheduler implements Executor {
     /** Runs {@code runContinuation} of a virtual thread later, on a carrier. Only enqueues. */
     @Override
     public void execute(Runnable runContinuation) {
+        execute(runContinuation, false);
+    }
+
+    private void execute(Runnable runContinuation, boolean mapped) {
         Task t;
         long key;
         if (Thread.currentThread() instanceof Carrier c && c.current != null && c.current.runContinuation == runContinuation) {
@@ -170,7 +198,14 @@ public final class PreemptScheduler implements Executor {
         } else {
             t = tasks.get(runContinuation);
             if (t == null) {
-                t = tasks.computeIfAbsent(runContinuation, this::newTask);
+                // The first submission, from the thread's start(): it happens once per thread, so there is
+                // no race to create the task twice.
+                t = newTask(runContinuation, mapped);
+                tasks.put(runContinuation, t);
+                Consumer<Thread> l = mappedStart;
+                if (mapped && l != null) {
+                    l.accept(t.thread);
+                }
             }
             if (observer.on()) {
                 observer.arrived(t, timer.clockNanos());
@@ -184,13 +219,13 @@ public final class PreemptScheduler implements Executor {
         ensureTicker();
     }
 
-    private Task newTask(Runnable runContinuation) {
+    private Task newTask(Runnable runContinuation, boolean mapped) {
         Thread thread = VirtualThreadHook.threadOf(runContinuation);
         Integer pending;
         synchronized (pendingPriorities) {
             pending = pendingPriorities.remove(thread);
         }
-        Task t = new Task(thread, runContinuation, pending != null ? pending : priorityByName(thread.getName()));
+        Task t = new Task(thread, runContinuation, pending != null ? pending : priorityByName(thread.getName()), mapped);
         t.vruntimeNanos.set(floorVruntimeNanos);
         observer.created(t, timer.clockNanos());
         tasksByThread.put(thread, t);
@@ -320,6 +355,10 @@ public final class PreemptScheduler implements Executor {
                 tasks.remove(t.runContinuation);
                 tasksByThread.remove(t.thread);
                 stats.threadsTerminated.increment();
+                Consumer<Thread> l = mappedEnd;
+                if (t.mapped && l != null) {
+                    l.accept(t.thread);
+                }
             }
         }
     }

@@ -30,6 +30,9 @@ final class Task {
     /** Until this time polls do not try to yield again: the last yield was pinned (native frame, class init). */
     volatile long pinnedUntilNanos;
 
+    /** One of the app's platform threads mapped onto the scheduler (threads=map). */
+    final boolean mapped;
+
     // Observation only (SwitchObserver), untouched unless profiling or JFR is on. Written by whoever submits
     // the task and read by the carrier that dequeues it: the run queue's lock orders the two.
     /** The profiler's record of this thread, or null when not profiling. */
@@ -39,8 +42,9 @@ final class Task {
     /** When it entered the run queue last; 0 when unknown (observation started while it was queued). */
     long enqueuedAtNanos;
 
-    Task(Thread thread, Runnable runContinuation, int priority) {
+    Task(Thread thread, Runnable runContinuation, int priority, boolean mapped) {
         this.thread = thread;
+        this.mapped = mapped;
         this.runContinuation = runContinuation;
         this.priority = priority;
     }

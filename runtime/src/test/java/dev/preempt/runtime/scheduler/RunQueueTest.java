@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class RunQueueTest {
 
     private static Task task(String name, int priority) {
-        return new Task(new Thread(name), () -> { }, priority);
+        return new Task(new Thread(name), () -> { }, priority, false);
     }
 
     @Test

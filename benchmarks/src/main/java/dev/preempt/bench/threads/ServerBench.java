@@ -1,0 +1,126 @@
+package dev.preempt.bench.threads;
+
+import dev.preempt.samples.server.LoadClient;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The thread-per-connection sample server ({@code samples}: one platform thread per client, Java 8 code)
+ * under loopback load, stock against the agent ({@code threads=map}) side by side in one invocation, at
+ * each connection count: throughput, p99 latency, and the server's RSS and OS threads under load. The load
+ * client runs in this JVM on virtual threads; stock and agent runs alternate. Usage:
+ *
+ * <pre>
+ * java -cp benchmarks/target/preempt-benchmarks.jar dev.preempt.bench.threads.ServerBench \
+ *     [--agent agent/target/preempt-agent.jar] [--connections 1000,10000] [--seconds 10] [--work 200] \
+ *     [--think-ms 0] [--repeat 3] [--options k=v,...] [--out DIR]
+ * </pre>
+ */
+public final class ServerBench {
+    private static final String SERVER = "dev.preempt.samples.server.ThreadPerConnectionServer";
+
+    private ServerBench() {}
+
+    public static void main(String[] args) throws Exception {
+        String agent = "agent/target/preempt-agent.jar";
+        String options = "";
+        List<Integer> counts = List.of(1000, 10000);
+        double seconds = 10;
+        int work = 200;
+        int think = 0;
+        int repeat = 3;
+        Path out = Path.of("benchmarks/target/results");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--agent" -> agent = args[++i];
+                case "--options" -> options = args[++i];
+                case "--connections" -> counts = java.util.Arrays.stream(args[++i].split(",")).map(Integer::valueOf).toList();
+                case "--seconds" -> seconds = Double.parseDouble(args[++i]);
+                case "--work" -> work = Integer.parseInt(args[++i]);
+                case "--think-ms" -> think = Integer.parseInt(args[++i]);
+                case "--repeat" -> repeat = Integer.parseInt(args[++i]);
+                case "--out" -> out = Path.of(args[++i]);
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+            }
+        }
+        String agentArg = "-javaagent:" + Path.of(agent).toAbsolutePath() + (options.isEmpty() ? "" : "=" + options);
+        StringBuilder json = new StringBuilder("[");
+        List<String> table = new ArrayList<>();
+        for (int c : counts) {
+            List<Double> rps = new ArrayList<>(), p99 = new ArrayList<>(), rss = new ArrayList<>();
+            List<LoadClient.Result> stockRuns = new ArrayList<>(), agentRuns = new ArrayList<>();
+            for (int r = 0; r < repeat; r++) {
+                LoadClient.Result s = run(null, c, seconds, work, think);
+                LoadClient.Result a = run(agentArg, c, seconds, work, think);
+                stockRuns.add(s);
+                agentRuns.add(a);
+                rps.add(a.requestsPerSecond() / s.requestsPerSecond());
+                p99.add(a.p99Micros() / s.p99Micros());
+                rss.add((double) stat(a, "rssKb") / stat(s, "rssKb"));
+                System.err.println("connections " + c + " run " + (r + 1) + "\n  stock " + s + "\n  agent " + a);
+                json.append(json.length() == 1 ? "" : ",").append(String.format(Locale.ROOT,
+                        "{\"connections\":%d,\"stock\":%s,\"agent\":%s}", c, toJson(s), toJson(a)));
+            }
+            table.add(String.format(Locale.ROOT, "%-12d %9.0f %9.0f %7.2f %-11s %9.0f %9.0f %7.2f %-11s %8.0f %8.0f %7.2f %7.0f %7.0f",
+                    c, median(stockRuns, "rps"), median(agentRuns, "rps"), ChildJvm.median(rps), ChildJvm.spread(rps),
+                    median(stockRuns, "p99"), median(agentRuns, "p99"), ChildJvm.median(p99), ChildJvm.spread(p99),
+                    median(stockRuns, "rss") / 1024, median(agentRuns, "rss") / 1024, ChildJvm.median(rss),
+                    median(stockRuns, "os"), median(agentRuns, "os")));
+        }
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("server.json"), json.append("]"));
+        System.out.printf("%-12s %9s %9s %7s %-11s %9s %9s %7s %-11s %8s %8s %7s %7s %7s%n", "connections", "stock/s", "agent/s",
+                "ratio", "spread", "p99 us", "p99 us", "ratio", "spread", "RSS MiB", "RSS MiB", "ratio", "OS thr", "OS thr");
+        table.forEach(System.out::println);
+    }
+
+    private static LoadClient.Result run(String agentArg, int connections, double seconds, int work, int think) throws Exception {
+        List<String> cmd = ChildJvm.command(agentArg, List.of("-Xmx2g"), SERVER, "0");
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII));
+            String line = r.readLine();
+            if (line == null || !line.startsWith("listening=")) {
+                throw new IOException("server did not start: " + line);
+            }
+            int port = Integer.parseInt(line.substring("listening=".length()));
+            return LoadClient.run(port, connections, seconds, work, think);
+        } finally {
+            p.destroy();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    private static long stat(LoadClient.Result r, String key) {
+        for (String kv : r.serverStats().split(" ")) {
+            if (kv.startsWith(key + "=")) {
+                return Long.parseLong(kv.substring(key.length() + 1));
+            }
+        }
+        return -1;
+    }
+
+    private static double median(List<LoadClient.Result> rs, String what) {
+        return ChildJvm.median(rs.stream().map(r -> switch (what) {
+            case "rps" -> r.requestsPerSecond();
+            case "p99" -> r.p99Micros();
+            case "rss" -> (double) stat(r, "rssKb");
+            default -> (double) stat(r, "osThreads");
+        }).toList());
+    }
+
+    private static String toJson(LoadClient.Result r) {
+        return String.format(Locale.ROOT, "{\"requests\":%d,\"rps\":%.1f,\"p50us\":%.1f,\"p99us\":%.1f,\"maxus\":%.1f,\"errors\":%d,\"server\":\"%s\"}",
+                r.requests(), r.requestsPerSecond(), r.p50Micros(), r.p99Micros(), r.maxMicros(), r.errors(), r.serverStats());
+    }
+}
