@@ -98,11 +98,12 @@ public final class Recorder {
         c.slices.add(startNanos, endNanos, queuedNanos, thread.index, priority, arrival, end);
         c.ran(priority, ran);
         if (queuedNanos != 0) {
-            (arrival.isWakeUp() ? c.wakeupDelayNanos : c.requeueDelayNanos).recordNanos(startNanos - queuedNanos);
+            (arrival.isWakeUp() ? c.wakeupDelayNanos : c.requeueDelayNanos).recordNanosSingleWriter(startNanos - queuedNanos);
         }
-        thread.priority(priority);
+        if (thread.priority() != priority) {
+            thread.priority(priority);
+        }
         thread.add(ThreadProfile.Counter.CPU_NANOS, ran);
-        thread.add(ThreadProfile.Counter.SLICES, 1);
         if (arrival == Arrival.WOKEN) {
             thread.add(ThreadProfile.Counter.WAKEUPS, 1);
         }
@@ -110,7 +111,10 @@ public final class Recorder {
             case PREEMPTED -> thread.add(ThreadProfile.Counter.PREEMPTIONS, 1);
             case YIELDED -> thread.add(ThreadProfile.Counter.YIELDS, 1);
             case BLOCKED -> thread.add(ThreadProfile.Counter.BLOCKS, 1);
-            case TERMINATED -> thread.ended(endNanos);
+            case TERMINATED -> {
+                thread.add(ThreadProfile.Counter.TERMINATED, 1);
+                thread.ended(endNanos);
+            }
         }
     }
 
@@ -122,7 +126,8 @@ public final class Recorder {
         if (stopped) {
             return;
         }
-        carriers[carrier].pastSliceNanos.recordNanos(pastSliceNanos);
+        // Single writer: the thread polling on this carrier, serialised with the carrier itself by mount and unmount.
+        carriers[carrier].pastSliceNanos.recordNanosSingleWriter(pastSliceNanos);
         if (site != null) {
             pollSites.record(site, pastSliceNanos);
         }
@@ -152,7 +157,7 @@ public final class Recorder {
             long ended = t.endedNanos();
             threadRows.add(new ProfileSnapshot.ThreadRow(t.index, t.threadId, t.name(), t.priority(),
                     t.createdNanos - startNanos, ended < 0 ? -1 : ended - startNanos,
-                    t.get(ThreadProfile.Counter.CPU_NANOS), t.get(ThreadProfile.Counter.SLICES),
+                    t.get(ThreadProfile.Counter.CPU_NANOS), t.slices(),
                     t.get(ThreadProfile.Counter.PREEMPTIONS), t.get(ThreadProfile.Counter.YIELDS),
                     t.get(ThreadProfile.Counter.BLOCKS), t.get(ThreadProfile.Counter.WAKEUPS),
                     t.get(ThreadProfile.Counter.PINNED_YIELDS)));

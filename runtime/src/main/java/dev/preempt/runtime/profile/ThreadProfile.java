@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  */
 public final class ThreadProfile {
     /** Counter slots, in {@link #counters}. */
-    enum Counter { CPU_NANOS, SLICES, PREEMPTIONS, YIELDS, BLOCKS, WAKEUPS, PINNED_YIELDS }
+    enum Counter { CPU_NANOS, PREEMPTIONS, YIELDS, BLOCKS, TERMINATED, WAKEUPS, PINNED_YIELDS }
 
     final int index;
     final long threadId;
@@ -38,6 +38,11 @@ public final class ThreadProfile {
 
     long get(Counter c) {
         return counters.get(c.ordinal());
+    }
+
+    /** Every slice ends one way: their sum (one atomic add per slice fewer than a counter of its own). */
+    long slices() {
+        return get(Counter.PREEMPTIONS) + get(Counter.YIELDS) + get(Counter.BLOCKS) + get(Counter.TERMINATED);
     }
 
     void priority(int p) {

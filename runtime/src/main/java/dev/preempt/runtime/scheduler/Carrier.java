@@ -21,12 +21,14 @@ final class Carrier extends Thread {
     /** Whether the pending request is for the end of the slice (else a waking higher-priority thread). */
     volatile boolean sliceExpired;
 
-    // Observation only (SwitchObserver): written while profiling or JFR is on. The two flags are written by
-    // the virtual thread running on this carrier and read by the carrier when the continuation returns.
+    // Observation only (SwitchObserver): written while profiling or JFR is on, by this carrier and by the
+    // virtual thread running on it, never by two threads at once. Plain fields: the virtual thread's writes
+    // precede its unmount, which publishes VirtualThread.state with a volatile write that the carrier reads
+    // before it resubmits the thread or returns from the continuation (JDK 25), so the carrier sees them.
     /** The running task resubmitted itself from this carrier (a yield) during the current run. */
-    volatile boolean resubmitted;
+    boolean resubmitted;
     /** A poll on this carrier is yielding for preempt (not the app's own yield). */
-    volatile boolean yieldingAtPoll;
+    boolean yieldingAtPoll;
     /** Why and since when the current task was queued before this run. */
     dev.preempt.runtime.profile.Arrival arrival;
     long queuedAtNanos;

@@ -51,4 +51,14 @@ class LatencyHistogramTest {
         assertTrue(buckets.get(2).lowNanos() < 5_000_000 && buckets.get(2).highNanos() >= 5_000_000, buckets.get(2).toString());
         assertEquals(2, b.count(), "the source is unchanged");
     }
+
+    @Test
+    void aSingleWriterRecordsTheSameAsTheAtomicPath() {
+        LatencyHistogram atomic = new LatencyHistogram(), single = new LatencyHistogram();
+        for (long v = 0; v < 100_000; v += 7) {
+            atomic.recordNanos(v);
+            single.recordNanosSingleWriter(v);
+        }
+        assertEquals(atomic.nonEmptyBuckets(), single.nonEmptyBuckets());
+    }
 }
