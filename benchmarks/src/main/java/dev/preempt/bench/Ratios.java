@@ -13,7 +13,7 @@ import java.util.Locale;
 /**
  * The one place every harness reports its headline figures: one JSON line per figure (stock value, preempt
  * value, their ratio, the spread of the ratio over runs, the command) appended to
- * {@code benchmarks/target/results/ratios.jsonl} (or {@code -Dpreempt.bench.ratios=FILE}). {@link Summary}
+ * {@code benchmarks/target/results/ratios.jsonl} (or {@code -Dbench.ratios=FILE}). {@link Summary}
  * prints them as one table at the end of {@code ./preempt bench}.
  */
 public final class Ratios {
@@ -23,7 +23,7 @@ public final class Ratios {
     public record Figure(String figure, String stock, String preempt, double ratio, String spread, String command) {}
 
     public static Path file() {
-        return Path.of(System.getProperty("preempt.bench.ratios", "benchmarks/target/results/ratios.jsonl"));
+        return Path.of(System.getProperty("bench.ratios", "benchmarks/target/results/ratios.jsonl"));
     }
 
     /** Appends one figure; {@code ratio} NaN when the stock side has no comparable value. */
