@@ -53,6 +53,9 @@ final class AgentInstaller {
         PreemptTransformer transformer = new PreemptTransformer(config);
         inst.addTransformer(transformer, inst.isRetransformClassesSupported());
         installed = true;
+        if (PreemptLog.enabled(PreemptLog.Level.INFO)) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> PreemptLog.info(transformer.summary()), "preempt-exit-transformer"));
+        }
         PreemptLog.info("preempt " + Version.get() + " started on JDK " + Runtime.version() + " with " + config.rawValues());
         if (attached) {
             retransformLoadedAppClasses(inst, config, transformer);

@@ -33,6 +33,7 @@ public final class ForkedJvm {
     private final List<String> classpath = new ArrayList<>();
     private String agentOptions;
     private boolean withAgent;
+    private boolean agentLast;
     private String mainClass;
     private String jar;
     private Duration timeout = Duration.ofSeconds(60);
@@ -135,6 +136,12 @@ public final class ForkedJvm {
         return this;
     }
 
+    /** Put preempt's -javaagent after the JVM arguments (so other agents given there load first). */
+    public ForkedJvm agentLast() {
+        this.agentLast = true;
+        return this;
+    }
+
     public ForkedJvm timeout(Duration t) {
         this.timeout = t;
         return this;
@@ -149,10 +156,14 @@ public final class ForkedJvm {
     public List<String> command() {
         List<String> cmd = new ArrayList<>();
         cmd.add(property("preempt.java"));
-        if (withAgent) {
-            cmd.add("-javaagent:" + agentJar() + (agentOptions.isEmpty() ? "" : "=" + agentOptions));
+        String agentArg = "-javaagent:" + agentJar() + (agentOptions == null || agentOptions.isEmpty() ? "" : "=" + agentOptions);
+        if (withAgent && !agentLast) {
+            cmd.add(agentArg);
         }
         cmd.addAll(jvmArgs);
+        if (withAgent && agentLast) {
+            cmd.add(agentArg); // after the other -javaagent options given as JVM arguments: loaded after them
+        }
         if (!classpath.isEmpty()) {
             cmd.add("-cp");
             cmd.add(String.join(java.io.File.pathSeparator, classpath));

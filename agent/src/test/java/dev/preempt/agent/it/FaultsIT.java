@@ -1,0 +1,139 @@
+package dev.preempt.agent.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.stream.Stream;
+import net.bytebuddy.ByteBuddy;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Faults the agent must survive without breaking the app. */
+class FaultsIT {
+    private static Path app;
+
+    /** Two classes: Hog (a loop the agent polls) and App (starts a platform thread, prints what it saw). */
+    private static final String APP = """
+            public class App {
+                public static void main(String[] a) throws Exception {
+                    long[] out = new long[1];
+                    boolean[] virtual = new boolean[1];
+                    Thread t = new Thread(() -> { virtual[0] = Thread.currentThread().isVirtual(); out[0] = Hog.spin(1_000_000); });
+                    t.start();
+                    t.join();
+                    System.out.println("result=" + out[0]);
+                    System.out.println("virtual=" + virtual[0]);
+                    System.out.println("calls=" + Counter.calls);
+                }
+            }
+            class Hog {
+                static long spin(int n) {
+                    long x = 1;
+                    for (int i = 0; i < n; i++) x = x * 6364136223846793005L + 1;
+                    return x;
+                }
+            }
+            """;
+
+    /** A counter the other agent's advice increments: public and on the app's class path. */
+    private static final String COUNTER = "public class Counter { public static volatile int calls; }";
+
+    /** Another agent, built on ByteBuddy as many are: advice on Hog.spin counting its calls. */
+    private static final String OTHER_AGENT = """
+            import java.lang.instrument.Instrumentation;
+            import net.bytebuddy.agent.builder.AgentBuilder;
+            import net.bytebuddy.asm.Advice;
+            import static net.bytebuddy.matcher.ElementMatchers.*;
+
+            public class OtherAgent {
+                public static void premain(String args, Instrumentation inst) {
+                    new AgentBuilder.Default()
+                            .type(named("Hog"))
+                            .transform((b, type, loader, module, pd) -> b.visit(Advice.to(CountCalls.class).on(named("spin"))))
+                            .installOn(inst);
+                }
+
+                public static class CountCalls {
+                    @Advice.OnMethodEnter
+                    static void enter() throws Exception {
+                        Class<?> c = Class.forName("Counter", true, ClassLoader.getSystemClassLoader());
+                        c.getField("calls").setInt(null, c.getField("calls").getInt(null) + 1);
+                    }
+                }
+            }
+            """;
+
+    private static Path otherAgentJar;
+
+    @BeforeAll
+    static void build() throws IOException {
+        app = ForkedJvm.compile(25, List.of(), "App", APP, "Counter", COUNTER);
+        Path byteBuddy = Path.of(ByteBuddy.class.getProtectionDomain().getCodeSource().getLocation().getPath());
+        Path classes = ForkedJvm.compile(25, List.of(byteBuddy), "OtherAgent", OTHER_AGENT);
+        otherAgentJar = ForkedJvm.scratch("other-agent").resolve("other-agent.jar");
+        Manifest mf = new Manifest();
+        mf.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        mf.getMainAttributes().putValue("Premain-Class", "OtherAgent");
+        mf.getMainAttributes().putValue("Can-Retransform-Classes", "true");
+        mf.getMainAttributes().putValue("Class-Path", byteBuddy.toUri().toString());
+        try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(otherAgentJar), mf); Stream<Path> files = Files.walk(classes)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".class")).toList()) {
+                jar.putNextEntry(new JarEntry(classes.relativize(f).toString()));
+                Files.copy(f, jar);
+                jar.closeEntry();
+            }
+        }
+    }
+
+    private static long expected() {
+        long x = 1;
+        for (int i = 0; i < 1_000_000; i++) x = x * 6364136223846793005L + 1;
+        return x;
+    }
+
+    /**
+     * The JVM puts an agent jar on the system class path, so any class there outside preempt's own
+     * packages would shadow the app's copy of a library (it did: ByteBuddy's and Jackson's multi-release
+     * entries kept their original paths after relocation).
+     */
+    @Test
+    void theAgentJarHoldsNoClassOutsidePreemptsPackages() throws IOException {
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(ForkedJvm.agentJar().toFile())) {
+            List<String> foreign = jar.stream().map(java.util.jar.JarEntry::getName)
+                    .filter(n -> n.endsWith(".class") && !n.startsWith("dev/preempt/")).toList();
+            assertEquals(List.of(), foreign);
+        }
+    }
+
+    @Test
+    void aClassWhoseRewriteThrowsLoadsUnchangedAndTheAppGoesOn() {
+        ForkedJvm.Result r = ForkedJvm.java().jvmArg("-Dpreempt_fault.transform=Hog").agent("").classpath(app).main("App").run().assertOk();
+        assertTrue(r.stdout().contains("result=" + expected()), r::toString);
+        assertTrue(r.stdout().contains("virtual=true"), "the rest of the app is still rewritten: " + r);
+        assertEquals(1, r.agentLogLines().stream().filter(l -> l.contains("class Hog loads unchanged") && l.contains("injected transformer fault")).count(), r::toString);
+    }
+
+    @Test
+    void anotherByteBuddyAgentOnTheSameClassesBeforeOrAfterPreempt() {
+        for (boolean otherFirst : new boolean[] {true, false}) {
+            ForkedJvm jvm = ForkedJvm.java();
+            if (otherFirst) {
+                jvm.jvmArg("-javaagent:" + otherAgentJar).agent("").agentLast();
+            } else {
+                jvm.agent("").jvmArg("-javaagent:" + otherAgentJar);
+            }
+            ForkedJvm.Result r = jvm.classpath(app).main("App").run().assertOk();
+            assertTrue(r.stdout().contains("result=" + expected()), r::toString);
+            assertTrue(r.stdout().contains("virtual=true"), "preempt's rewrite works: " + r);
+            assertTrue(r.stdout().contains("calls=1"), "the other agent's advice works: " + r);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package dev.preempt.agent.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+/**
+ * The published JUnit suites of real libraries (their {@code tests} jars from Maven Central, run with the
+ * JUnit console launcher of the JUnit they were built with), once on the stock JVM and once with the
+ * agent attached ({@code threads=map}, the default): exactly the tests that pass stock must pass with the
+ * agent. The launcher, JUnit and the libraries are all app code here, so all of them are instrumented.
+ * Wall times and their ratio go to {@code target/suites/results.txt}.
+ */
+class RealSuitesIT {
+    private static final Path SUITES = Path.of(System.getProperty("preempt.suites.dir", "target/suites"));
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"commons-collections4, 11000", "commons-codec, 18000"})
+    void theSameTestsPassWithTheAgent(String suite, int minimumPassing) throws Exception {
+        Path dir = SUITES.resolve(suite);
+        List<Path> jars;
+        try (Stream<Path> s = Files.list(dir)) {
+            jars = s.filter(p -> p.toString().endsWith(".jar")).sorted().toList();
+        }
+        Path launcher = jars.stream().filter(p -> p.getFileName().toString().startsWith("junit-platform-console-standalone")).findFirst().orElseThrow();
+        Path tests = jars.stream().filter(p -> p.getFileName().toString().endsWith("-tests.jar")).findFirst().orElseThrow();
+        String cp = jars.stream().filter(p -> !p.equals(launcher)).map(Path::toString).collect(Collectors.joining(":"));
+
+        long t0 = System.nanoTime();
+        Set<String> stock = passing(run(suite, "stock", false, launcher, cp, tests));
+        long t1 = System.nanoTime();
+        Set<String> agent = passing(run(suite, "agent", true, launcher, cp, tests));
+        long t2 = System.nanoTime();
+
+        double stockSeconds = (t1 - t0) / 1e9, agentSeconds = (t2 - t1) / 1e9;
+        String line = String.format(Locale.ROOT, "%s: %d tests pass stock, %d with the agent; wall %.1f s stock, %.1f s agent, ratio %.2f%n",
+                suite, stock.size(), agent.size(), stockSeconds, agentSeconds, agentSeconds / stockSeconds);
+        System.out.print(line);
+        Files.writeString(SUITES.resolve("results.txt"), line, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+
+        assertTrue(stock.size() >= minimumPassing, "the suite ran: " + stock.size() + " passing");
+        Set<String> lost = new TreeSet<>(stock);
+        lost.removeAll(agent);
+        Set<String> gained = new TreeSet<>(agent);
+        gained.removeAll(stock);
+        assertEquals(Set.of(), lost, "tests that pass stock but not with the agent");
+        assertEquals(Set.of(), gained, "tests that pass only with the agent (a flaky suite, or a changed behaviour)");
+    }
+
+    private static Path run(String suite, String side, boolean withAgent, Path launcher, String cp, Path tests) {
+        Path reports = SUITES.resolve(suite + "-reports").resolve(side);
+        ForkedJvm jvm = ForkedJvm.java().jar(launcher, "execute", "--class-path", cp, "--scan-classpath", tests.toString(),
+                "--reports-dir", reports.toString(), "--details=summary", "--disable-banner").timeout(Duration.ofMinutes(10));
+        if (withAgent) {
+            jvm.agent("");
+        }
+        ForkedJvm.Result r = jvm.run();
+        assertTrue(!r.timedOut(), r::toString);
+        return reports;
+    }
+
+    /** Test ids (class, name) that passed, from the launcher's legacy XML reports. */
+    private static Set<String> passing(Path reports) throws Exception {
+        Set<String> ids = new TreeSet<>();
+        try (Stream<Path> files = Files.list(reports)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().startsWith("TEST-")).toList()) {
+                NodeList cases = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(f.toFile()).getElementsByTagName("testcase");
+                for (int i = 0; i < cases.getLength(); i++) {
+                    Element c = (Element) cases.item(i);
+                    boolean ok = c.getElementsByTagName("failure").getLength() == 0 && c.getElementsByTagName("error").getLength() == 0
+                            && c.getElementsByTagName("skipped").getLength() == 0;
+                    if (ok) {
+                        ids.add(c.getAttribute("classname") + "#" + c.getAttribute("name"));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new IOException("no reports in " + reports, e);
+        }
+        return ids;
+    }
+}
