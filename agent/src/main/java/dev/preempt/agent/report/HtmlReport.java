@@ -104,7 +104,8 @@ public final class HtmlReport {
         out.write("],\"lateSiteCount\":" + p.lateSites().size() + ",\n\"creationSites\":[");
         sep = "";
         for (Recorder.CreationSite s : p.creationSites()) {
-            out.write(sep + "{\"site\":" + Json.quote(s.site()) + ",\"threads\":" + s.threads() + "}");
+            out.write(sep + "{\"site\":" + Json.quote(s.site()) + ",\"threads\":" + s.threads() + ",\"mapped\":" + s.mapped()
+                    + ",\"kept\":" + s.kept() + ",\"keptBecause\":" + Json.quote(s.keptBecause() == null ? "" : s.keptBecause()) + "}");
             sep = ",\n";
         }
         out.write("]}");

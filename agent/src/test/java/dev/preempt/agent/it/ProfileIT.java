@@ -88,7 +88,8 @@ class ProfileIT {
             assertTrue(dom.contains("id=\"" + id + "\""), "missing plot " + id);
         }
         assertTrue(dom.contains("hog-0 #") && dom.contains("sleeper #"), "thread names in the legend and tables");
-        assertTrue(dom.contains("No thread-creation sites were recorded"), "creation-site section");
+        assertTrue(dom.contains("id=\"creation-table\"") && dom.contains("(Workload.java:") && dom.contains(") new Thread"),
+                "the mapped platform thread's creation site is listed");
         assertTrue(Files.size(screenshot) > 10_000, "screenshot written: " + screenshot);
     }
 

@@ -41,6 +41,9 @@ final class ProfileTargets {
                         for (int i = 0; i < 50 && !stop; i++) { try { Thread.sleep(4); } catch (InterruptedException e) { return; } }
                     }));
                     ts.add(Thread.ofVirtual().name("odd \\"name\\" \\\\ </script> <b>\\n").start(() -> spin(new AtomicLong(), 30)));
+                    Thread legacy = new Thread(() -> spin(new AtomicLong(), 30), "legacy-platform"); // mapped: a creation site
+                    legacy.start();
+                    ts.add(legacy);
                     Thread.sleep(millis);
                     stop = true;
                     for (Thread t : ts) t.join();

@@ -1,5 +1,6 @@
 package dev.preempt.runtime.profile;
 
+import dev.preempt.runtime.threads.CreationSites;
 import dev.preempt.runtime.scheduler.LatencyHistogram;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -26,7 +27,6 @@ public final class Recorder {
     /** Threads kept; later ones are counted, not recorded (a server that starts a thread per request). */
     static final int MAX_THREADS = 100_000;
 
-    private static final Map<String, LongAdder> CREATION_SITES = new ConcurrentHashMap<>();
 
     private final LongSupplier clockNanos;
     private final long startNanos;
@@ -196,24 +196,21 @@ public final class Recorder {
                 slices, wakeup, requeue, past, byPriority, pollSites.rows(), dropped, droppedThreads.sum(), creationSites());
     }
 
-    // ---- thread-creation sites: fed by the thread bridges, read by the report ----
+    // ---- thread-creation sites: kept by the thread bridges (threads=map), read by the report ----
 
-    /** Where the app created threads, and how many at each. */
-    public record CreationSite(String site, long threads) {}
-
-    /**
-     * Counts one thread created by app code at {@code site} ({@code class.method(File:line)}). For the
-     * thread bridges, which know the call site; nothing calls it yet, so the report's section is empty.
-     */
-    public static void threadCreatedAt(String site) {
-        CREATION_SITES.computeIfAbsent(site, k -> new LongAdder()).increment();
+    /** Where the app created threads: how many were mapped onto the scheduler and how many kept, and why. */
+    public record CreationSite(String site, long mapped, long kept, String keptBecause) {
+        public long threads() {
+            return mapped + kept;
+        }
     }
 
-    /** The thread-creation sites recorded so far, most threads first; empty until the bridges feed them. */
+    /** The thread-creation sites seen so far, most threads first. */
     public static List<CreationSite> creationSites() {
         List<CreationSite> out = new ArrayList<>();
-        CREATION_SITES.forEach((site, n) -> out.add(new CreationSite(site, n.sum())));
-        out.sort(Comparator.comparingLong(CreationSite::threads).reversed());
+        for (CreationSites.Snapshot s : CreationSites.snapshot()) {
+            out.add(new CreationSite(s.site(), s.mapped(), s.kept(), s.keptBecause()));
+        }
         return out;
     }
 }

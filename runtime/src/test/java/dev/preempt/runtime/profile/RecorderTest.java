@@ -67,11 +67,4 @@ class RecorderTest {
         assertEquals(0, recorder.snapshot().slices().size());
         assertEquals(null, recorder.threadStarted(Thread.ofVirtual().unstarted(() -> {}), 5, 0));
     }
-
-    @Test
-    void creationSitesAreCountedPerSiteForTheReport() {
-        Recorder.threadCreatedAt("Server.accept(Server.java:40)");
-        Recorder.threadCreatedAt("Server.accept(Server.java:40)");
-        assertTrue(Recorder.creationSites().contains(new Recorder.CreationSite("Server.accept(Server.java:40)", 2)));
-    }
 }
