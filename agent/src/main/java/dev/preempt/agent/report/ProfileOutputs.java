@@ -79,15 +79,22 @@ public final class ProfileOutputs {
         void writeTo(Writer w) throws IOException;
     }
 
+    /** Fault injection for tests ({@code -Dpreempt_fault.report=full}): every write fails as on a full disk. */
+    private static final boolean FULL_DISK = "full".equals(System.getProperty("preempt_fault.report"));
+
     private static void writeAtomically(Path target, String what, Body body) {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         try {
             try (Writer w = new BufferedWriter(Files.newBufferedWriter(tmp, StandardCharsets.UTF_8), 1 << 16)) {
+                if (FULL_DISK) {
+                    throw new IOException("No space left on device (injected: preempt_fault.report=full)");
+                }
                 body.writeTo(w);
             }
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             PreemptLog.info(what + " written to " + target);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | OutOfMemoryError e) {
+            // Never thrown into the app's exit: a full disk or a heap exhausted at exit loses the report only.
             PreemptLog.error("could not write the " + what + " to " + target + ": " + e);
             try {
                 Files.deleteIfExists(tmp);

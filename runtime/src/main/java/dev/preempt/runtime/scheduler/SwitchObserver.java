@@ -1,5 +1,6 @@
 package dev.preempt.runtime.scheduler;
 
+import dev.preempt.runtime.log.PreemptLog;
 import dev.preempt.runtime.profile.Arrival;
 import dev.preempt.runtime.profile.PollSite;
 import dev.preempt.runtime.profile.Recorder;
@@ -27,15 +28,23 @@ import dev.preempt.runtime.telemetry.WakeupLatencyEvent;
  * So when it returns: terminated, else resubmitted (preempted if marked, else yielded), else blocked.
  */
 final class SwitchObserver {
-    private final Recorder recorder;
+    /** Fault injection for tests ({@code -Dpreempt_fault.recorder=oom}): the 100th slice recorded throws OOM. */
+    private static final boolean INJECT_OOM = "oom".equals(System.getProperty("preempt_fault.recorder"));
+
+    /** The profile's recorder for the report at exit, or null when no profile or trace is asked for. */
+    private final Recorder profile;
+    /** The recorder while recording: null when no profile is asked for, or once it ran out of memory. */
+    private Recorder recorder;
+    private int slicesSeen;
 
     /** @param recorder the profile's recorder, or null when no profile or trace is asked for (JFR only) */
     SwitchObserver(Recorder recorder) {
+        this.profile = recorder;
         this.recorder = recorder;
     }
 
     Recorder recorder() {
-        return recorder;
+        return profile;
     }
 
     /** Whether anyone listens now: the scheduler skips every other call when not. */
@@ -45,9 +54,26 @@ final class SwitchObserver {
 
     /** A new task, at its first submission: registered with the recorder. */
     void created(Task t, long nowNanos) {
-        if (recorder != null) {
-            t.profile = recorder.threadStarted(t.thread, t.priority, nowNanos);
+        Recorder r = recorder;
+        if (r != null) {
+            try {
+                t.profile = r.threadStarted(t.thread, t.priority, nowNanos);
+            } catch (OutOfMemoryError e) {
+                stopRecording(r, e);
+            }
         }
+    }
+
+    /**
+     * The recorder allocates as threads and slices come (a thread's totals, a slice buffer's next chunk),
+     * on carriers and in the threads' own polls: an OutOfMemoryError there must not kill a carrier or the
+     * app's thread. Recording stops for good (what was recorded is still written at exit), once, loudly.
+     */
+    private void stopRecording(Recorder r, OutOfMemoryError e) {
+        recorder = null;
+        r.stop();
+        PreemptLog.once(PreemptLog.Level.WARN, "recorder-oom", "profile recording stopped: out of memory (" + e.getMessage()
+                + "); the report will hold what was recorded until now");
     }
 
     /** A task submitted from outside its carrier: new (its arrival is still NEW) or woken. */
@@ -95,8 +121,16 @@ final class SwitchObserver {
     void ended(Carrier c, Task t, long nowNanos, boolean terminated) {
         RunEnd end = terminated ? RunEnd.TERMINATED
                 : c.resubmitted ? (c.yieldingAtPoll ? RunEnd.PREEMPTED : RunEnd.YIELDED) : RunEnd.BLOCKED;
-        if (recorder != null) {
-            recorder.slice(c.index, t.profile, t.priority, c.arrival, c.queuedAtNanos, c.sliceStartNanos, nowNanos, end);
+        Recorder r = recorder;
+        if (r != null) {
+            try {
+                if (INJECT_OOM && ++slicesSeen == 100) {
+                    throw new OutOfMemoryError("injected: preempt_fault.recorder=oom");
+                }
+                r.slice(c.index, t.profile, t.priority, c.arrival, c.queuedAtNanos, c.sliceStartNanos, nowNanos, end);
+            } catch (OutOfMemoryError e) {
+                stopRecording(r, e);
+            }
         }
         Object pending = c.jfrSlice;
         if (pending != null) {
@@ -129,9 +163,17 @@ final class SwitchObserver {
                 e = null;
             }
         }
-        String site = late && (recorder != null || e != null) ? PollSite.ofCaller() : null;
-        if (recorder != null) {
-            recorder.pollReached(c.index, Math.max(0, pastSliceNanos), site);
+        Recorder r = recorder;
+        String site = null;
+        try {
+            site = late && (r != null || e != null) ? PollSite.ofCaller() : null;
+            if (r != null) {
+                r.pollReached(c.index, Math.max(0, pastSliceNanos), site);
+            }
+        } catch (OutOfMemoryError oom) {
+            if (r != null) {
+                stopRecording(r, oom);
+            }
         }
         if (e != null) {
             e.pastSlice = pastSliceNanos;
@@ -149,8 +191,9 @@ final class SwitchObserver {
     /** The yield at a poll did not unmount (pinned): the slice goes on, so it is not a preemption. */
     void pinned(Carrier c, Task t) {
         c.yieldingAtPoll = false;
-        if (recorder != null) {
-            recorder.pinnedYield(t.profile);
+        Recorder r = recorder;
+        if (r != null) {
+            r.pinnedYield(t.profile);
         }
     }
 }
