@@ -28,7 +28,7 @@ import dev.preempt.runtime.telemetry.WakeupLatencyEvent;
  * So when it returns: terminated, else resubmitted (preempted if marked, else yielded), else blocked.
  */
 final class SwitchObserver {
-    /** Fault injection for tests ({@code -Dpreempt_fault.recorder=oom}): the 100th slice recorded throws OOM. */
+    /** Fault injection for tests ({@code -Dpreempt_fault.recorder=oom}): the 20th slice recorded throws OOM. */
     private static final boolean INJECT_OOM = "oom".equals(System.getProperty("preempt_fault.recorder"));
 
     /** The profile's recorder for the report at exit, or null when no profile or trace is asked for. */
@@ -124,7 +124,7 @@ final class SwitchObserver {
         Recorder r = recorder;
         if (r != null) {
             try {
-                if (INJECT_OOM && ++slicesSeen == 100) {
+                if (INJECT_OOM && ++slicesSeen == 20) {
                     throw new OutOfMemoryError("injected: preempt_fault.recorder=oom");
                 }
                 r.slice(c.index, t.profile, t.priority, c.arrival, c.queuedAtNanos, c.sliceStartNanos, nowNanos, end);
