@@ -4,6 +4,7 @@ import dev.preempt.agent.options.AgentConfig;
 import dev.preempt.agent.options.OptionException;
 import dev.preempt.agent.options.OptionKey;
 import dev.preempt.agent.options.OptionParser;
+import dev.preempt.agent.report.ProfileOutputs;
 import dev.preempt.agent.transform.PreemptTransformer;
 import dev.preempt.runtime.PreemptRuntime;
 import dev.preempt.runtime.log.PreemptLog;
@@ -56,9 +57,13 @@ final class AgentInstaller {
                 return;
             }
         }
+        ProfileOutputs.install(config.profile(), config.trace(), config.profileDuration());
         PreemptTransformer transformer = new PreemptTransformer(config);
         inst.addTransformer(transformer, inst.isRetransformClassesSupported());
         installed = true;
+        if (PreemptLog.enabled(PreemptLog.Level.INFO)) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> PreemptLog.info(transformer.summary()), "preempt-exit-transformer"));
+        }
         PreemptLog.info("preempt " + Version.get() + " started on JDK " + Runtime.version() + " with " + config.rawValues());
         if (attached) {
             retransformLoadedAppClasses(inst, config, transformer);

@@ -34,7 +34,7 @@ public final class Compare {
     static final String HARNESS_EXCLUDES = "exclude=org.openjdk.jmh.**;**.jmh_generated.**";
 
     public static void main(String[] args) throws RunnerException, IOException {
-        print(compare(args));
+        print(compare(args), "Compare " + String.join(" ", args));
     }
 
     /** Runs both sides and returns [stock, agent] results by benchmark name. */
@@ -95,7 +95,7 @@ public final class Compare {
         return sb.toString();
     }
 
-    static void print(List<Map<String, RunResult>> sides) {
+    static void print(List<Map<String, RunResult>> sides, String command) {
         Map<String, RunResult> stock = sides.get(0);
         Map<String, RunResult> agent = sides.get(1);
         System.out.printf(Locale.ROOT, "%n%-48s %14s %14s %8s%n", "benchmark", "stock", "agent", "ratio");
@@ -110,9 +110,16 @@ public final class Compare {
             String name = e.getKey().replace("dev.preempt.bench.", "");
             System.out.printf(Locale.ROOT, "%-48s %8.3f±%-5.3f %8.3f±%-5.3f %7.3fx  %s%n", name, s.getScore(),
                     finite(s.getScoreError()), p.getScore(), finite(p.getScoreError()), ratio, s.getScoreUnit());
+            Ratios.record(name, String.format(Locale.ROOT, "%.3f %s", s.getScore(), s.getScoreUnit()),
+                    String.format(Locale.ROOT, "%.3f %s", p.getScore(), p.getScoreUnit()), ratio,
+                    String.format(Locale.ROOT, "JMH error ±%.0f%% / ±%.0f%%", 100 * finite(s.getScoreError()) / s.getScore(),
+                            100 * finite(p.getScoreError()) / p.getScore()), command);
         }
         double geomean = Math.exp(ratios.stream().mapToDouble(Math::log).average().orElse(0));
         System.out.printf(Locale.ROOT, "%-48s %31s %7.3fx%n", "geomean (agent/stock, lower is better)", "", geomean);
+        Ratios.record("geomean of the above (" + ratios.size() + " benchmarks)", "", "", geomean,
+                String.format(Locale.ROOT, "ratios %.3f-%.3f", ratios.stream().mapToDouble(d -> d).min().orElse(Double.NaN),
+                        ratios.stream().mapToDouble(d -> d).max().orElse(Double.NaN)), command);
     }
 
     private static double finite(double d) {

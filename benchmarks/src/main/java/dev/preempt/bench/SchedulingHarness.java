@@ -76,6 +76,58 @@ public final class SchedulingHarness {
         json.append("\n}\n");
         Files.createDirectories(out);
         Files.writeString(out.resolve("scheduling.json"), json, StandardCharsets.UTF_8);
+        recordRatios(rows, "SchedulingHarness --seconds " + seconds + " --repeat " + repeat);
+    }
+
+    /** The headline figures of the rows, for the summary table. */
+    private static void recordRatios(Map<String, List<String>> rows, String command) {
+        List<Double> stockJain = values(rows.get("shares, 8 equal hogs on 2 carriers | stock"), "jain");
+        List<Double> agentJain = values(rows.get("shares, 8 equal hogs on 2 carriers | preempt"), "jain");
+        Ratios.record("Jain fairness, 8 equal hogs on 2 carriers", fmt(Ratios.median(stockJain)), fmt(Ratios.median(agentJain)),
+                Ratios.median(agentJain) / Ratios.median(stockJain), "stock " + Ratios.range(stockJain) + ", preempt " + Ratios.range(agentJain), command);
+        List<Double> shares = new ArrayList<>();
+        for (String r : rows.getOrDefault("shares, priorities 10/5/1 on 1 carrier, fair | preempt", List.of())) {
+            String[] work = field(r, "work").split(",");
+            if (work.length == 3) {
+                shares.add(Double.parseDouble(work[0].split(":")[1]) / Math.max(1, Double.parseDouble(work[2].split(":")[1])));
+            }
+        }
+        Ratios.record("CPU share of priority 10 over priority 1 (fair, 1 carrier)", "1 (priorities ignored)",
+                fmt(Ratios.median(shares)), Double.NaN, Ratios.range(shares), command);
+        for (String slice : List.of("1ms", "10ms")) {
+            List<Double> p99 = values(rows.get("segments, 2 hogs on 1 carrier, slice " + slice + " | preempt"), "past_slice_p99_us");
+            List<Double> stockSegments = values(rows.get("segments, 2 hogs on 1 carrier, slice " + slice + " | stock"), "segments");
+            Ratios.record("slice expiry to the yielding poll, p99 us, slice " + slice,
+                    "never preempts (" + fmt(Ratios.median(stockSegments)) + " run segments)", fmt(Ratios.median(p99)), Double.NaN, Ratios.range(p99), command);
+        }
+    }
+
+    private static List<Double> values(List<String> results, String key) {
+        List<Double> out = new ArrayList<>();
+        for (String r : results == null ? List.<String>of() : results) {
+            String v = field(r, key);
+            if (v != null) {
+                try {
+                    out.add(Double.parseDouble(v));
+                } catch (NumberFormatException e) {
+                    // a failed run: no value
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String field(String result, String key) {
+        for (String kv : result.split(" ")) {
+            if (kv.startsWith(key + "=")) {
+                return kv.substring(key.length() + 1);
+            }
+        }
+        return null;
+    }
+
+    private static String fmt(double d) {
+        return Double.isNaN(d) ? "-" : String.format(Locale.ROOT, d >= 100 ? "%.0f" : "%.4f", d);
     }
 
     private String stock(int carriers, String... workload) throws IOException, InterruptedException {

@@ -2,6 +2,7 @@ package dev.preempt.runtime;
 
 import dev.preempt.runtime.log.PreemptLog;
 import dev.preempt.runtime.scheduler.PreemptScheduler;
+import dev.preempt.runtime.telemetry.JmxRegistration;
 import dev.preempt.timer.TimerBackends;
 
 /**
@@ -28,6 +29,9 @@ public final class PreemptRuntime {
         dev.preempt.runtime.threads.ThreadBridge.configure(s);
         if (s.schedule()) {
             PreemptScheduler scheduler = PreemptScheduler.start(s);
+            if (scheduler != null) {
+                JmxRegistration.registerWhenServerExists(scheduler.monitor());
+            }
             if (scheduler != null && PreemptLog.enabled(PreemptLog.Level.INFO)) {
                 Runtime.getRuntime().addShutdownHook(new Thread(
                         () -> PreemptLog.info("scheduler at exit: " + scheduler.stats().snapshot()), "preempt-exit-stats"));

@@ -14,6 +14,7 @@ import java.util.List;
  * @param strict         {@code sched=strict} (higher priority always first) rather than weighted fair share
  * @param priorityRules  {@code priority=}: thread-name globs to priorities 1..10, first match wins
  * @param timer          {@code timer=}: {@code auto}, {@code native} or {@code java}
+ * @param record         record what threads and carriers do for a profile or trace ({@code profile=}, {@code trace=})
  */
 public record RuntimeSettings(
         boolean schedule,
@@ -23,7 +24,8 @@ public record RuntimeSettings(
         int carriers,
         boolean strict,
         List<PriorityRule> priorityRules,
-        String timer) {
+        String timer,
+        boolean record) {
 
     public RuntimeSettings {
         keepGlobs = List.copyOf(keepGlobs);
@@ -36,6 +38,6 @@ public record RuntimeSettings(
     /** The defaults of DESIGN.md's option table. */
     public static RuntimeSettings defaults() {
         return new RuntimeSettings(true, true, List.of(), 10_000_000L,
-                Runtime.getRuntime().availableProcessors(), false, List.of(), "auto");
+                Runtime.getRuntime().availableProcessors(), false, List.of(), "auto", false);
     }
 }

@@ -28,6 +28,7 @@ public record AgentConfig(
         AuditFormat auditFormat,
         Optional<Path> profile,
         Optional<Path> trace,
+        Optional<Duration> profileDuration,
         List<Glob> include,
         List<Glob> exclude,
         PreemptLog.Level log,
@@ -62,7 +63,7 @@ public record AgentConfig(
     public RuntimeSettings toRuntimeSettings() {
         return new RuntimeSettings(schedule, threads == ThreadsMode.MAP,
                 threadsKeep.stream().map(Glob::toString).toList(), slice.toNanos(), carriers,
-                sched == Sched.STRICT, priority, timer);
+                sched == Sched.STRICT, priority, timer, profile.isPresent() || trace.isPresent());
     }
 
     /** Whether app class {@code internalName} (slashes) is to be instrumented under include/exclude. */

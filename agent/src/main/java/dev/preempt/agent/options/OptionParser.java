@@ -150,8 +150,9 @@ public final class OptionParser {
                 Path.of(v.path(OptionKey.POLICY).orElse(OptionKey.POLICY.defaultValue())),
                 v.path(OptionKey.AUDIT).orElse("stderr"),
                 AgentConfig.AuditFormat.valueOf(v.choice(OptionKey.AUDIT_FORMAT, "json", "csv", "text").toUpperCase(Locale.ROOT)),
-                v.path(OptionKey.PROFILE).map(Path::of),
-                v.path(OptionKey.TRACE).map(Path::of),
+                v.outputPath(OptionKey.PROFILE),
+                v.outputPath(OptionKey.TRACE),
+                v.profileDuration(),
                 v.globs(OptionKey.INCLUDE, true),
                 v.globs(OptionKey.EXCLUDE, true),
                 PreemptLog.Level.valueOf(v.choice(OptionKey.LOG, "error", "warn", "info", "debug").toUpperCase(Locale.ROOT)),
@@ -229,6 +230,36 @@ public final class OptionParser {
             if (r == null) return Optional.empty();
             if (r.value().isEmpty()) throw bad(k, "expected a file path, got nothing");
             return Optional.of(r.value());
+        }
+
+        /**
+         * A file the agent will write later (at exit): checked now, so that a typo in a directory fails at
+         * start-up rather than after an hour's run.
+         */
+        Optional<Path> outputPath(OptionKey k) throws OptionException {
+            Optional<String> s = path(k);
+            if (s.isEmpty()) return Optional.empty();
+            Path p;
+            try {
+                p = Path.of(s.get()).toAbsolutePath();
+            } catch (java.nio.file.InvalidPathException e) {
+                throw bad(k, "expected a writable file path: " + e.getReason());
+            }
+            Path dir = p.getParent();
+            if (Files.isDirectory(p)) throw bad(k, "expected a writable file path, got the directory '" + p + "'");
+            if (dir == null || !Files.isDirectory(dir)) throw bad(k, "expected a writable file path: directory '" + dir + "' does not exist");
+            if (!Files.isWritable(dir)) throw bad(k, "expected a writable file path: directory '" + dir + "' is not writable");
+            if (Files.exists(p) && !Files.isWritable(p)) throw bad(k, "expected a writable file path: '" + p + "' is not writable");
+            return Optional.of(p);
+        }
+
+        Optional<Duration> profileDuration() throws OptionException {
+            if (!raw.containsKey(OptionKey.PROFILE_DURATION)) return Optional.empty();
+            Duration d = duration(OptionKey.PROFILE_DURATION, Duration.ofMillis(100), Duration.ofDays(1));
+            if (!raw.containsKey(OptionKey.PROFILE) && !raw.containsKey(OptionKey.TRACE)) {
+                throw bad(OptionKey.PROFILE_DURATION, "needs profile= or trace= (what to write when the duration is over)");
+            }
+            return Optional.of(d);
         }
 
         List<Glob> globs(OptionKey k, boolean classGlobs) throws OptionException {

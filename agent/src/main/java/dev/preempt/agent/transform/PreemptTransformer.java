@@ -26,20 +26,25 @@ public final class PreemptTransformer implements ClassFileTransformer {
     private static final String FAULT_GLOB = System.getProperty("preempt_fault.transform");
 
     private final AgentConfig config;
+    /** With no rewrite switched on, classes are not even parsed. */
+    private final boolean anythingToDo;
     private final dev.preempt.agent.options.Glob fault = FAULT_GLOB == null ? null : dev.preempt.agent.options.Glob.ofClass(FAULT_GLOB);
     private final ClassRewriter rewriter;
     private final ThreadLocal<Boolean> inTransform = new ThreadLocal<>();
     private final AtomicLong transformed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong seen = new AtomicLong();
+    private final AtomicLong rewriteNanos = new AtomicLong();
 
     public PreemptTransformer(AgentConfig config) {
         this.config = config;
+        this.anythingToDo = config.schedule() || config.cfi() != AgentConfig.CfiMode.OFF; // polls and bridges, call guards
         this.rewriter = new ClassRewriter(config);
     }
 
     @Override
     public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain pd, byte[] bytes) {
-        if (className == null || !isAppClass(loader, className) || !config.instruments(className)) {
+        if (!anythingToDo || className == null || !isAppClass(loader, className) || !config.instruments(className)) {
             return null;
         }
         // A class loaded while we transform another one (by a loader we call) is left alone rather than
@@ -52,7 +57,10 @@ public final class PreemptTransformer implements ClassFileTransformer {
             if (fault != null && fault.matches(className)) {
                 throw new IllegalStateException("injected transformer fault (preempt_fault.transform)");
             }
+            long t0 = System.nanoTime();
             byte[] out = rewriter.rewrite(className, bytes, loader, redefined != null);
+            rewriteNanos.addAndGet(System.nanoTime() - t0);
+            seen.incrementAndGet();
             if (out != null) {
                 transformed.incrementAndGet();
                 if (PreemptLog.enabled(PreemptLog.Level.DEBUG)) {
@@ -89,5 +97,13 @@ public final class PreemptTransformer implements ClassFileTransformer {
 
     public long failedCount() {
         return failed.get();
+    }
+
+    /** One line for the log at exit: how many app classes were looked at and rewritten, and how fast. */
+    public String summary() {
+        long n = seen.get();
+        double ms = rewriteNanos.get() / 1e6;
+        return String.format(java.util.Locale.ROOT, "transformer: %d app classes looked at, %d rewritten, %d left unchanged after an error, "
+                + "%.1f ms rewriting (%.0f classes/s)", n, transformed.get(), failed.get(), ms, ms == 0 ? 0 : n / (ms / 1000));
     }
 }

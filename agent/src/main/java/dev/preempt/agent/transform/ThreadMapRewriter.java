@@ -105,7 +105,7 @@ public final class ThreadMapRewriter {
         this.types = types;
         this.sites = sites;
         this.threadSubclass = (cn.access & Opcodes.ACC_INTERFACE) == 0 && !cn.name.equals(THREAD)
-                && types.isThread(loader, cn.superName);
+                && types.noteClass(loader, cn.name, cn.superName);
     }
 
     boolean isThreadSubclass() {
@@ -167,7 +167,17 @@ public final class ThreadMapRewriter {
         return changed;
     }
 
+    /** Every method name this rewriter acts on: the rest (nearly all calls) are passed over without a lookup. */
+    private static final Set<String> NAMES = Set.of("<init>", "currentThread", "getAllStackTraces", "unpark", "getBlocker",
+            "newFixedThreadPool", "newCachedThreadPool", "newSingleThreadExecutor", "newScheduledThreadPool",
+            "newSingleThreadScheduledExecutor", "defaultThreadFactory", "start", "unstarted", "factory", "addShutdownHook",
+            "removeShutdownHook", "isAlive", "join", "setDaemon", "isDaemon", "setPriority", "getPriority", "getThreadGroup", "run",
+            "interrupt", "isInterrupted", "getState", "getStackTrace", "setContextClassLoader");
+
     private boolean rewriteCall(MethodNode m, InsnList code, MethodInsnNode mi, Deque<String> pendingNew, int line) {
+        if (!NAMES.contains(mi.name)) {
+            return false;
+        }
         int op = mi.getOpcode();
         String nameDesc = mi.name + mi.desc;
         if (op == Opcodes.INVOKESPECIAL && mi.name.equals("<init>")) {

@@ -1,6 +1,8 @@
 package dev.preempt.agent.transform;
 
 import dev.preempt.runtime.log.PreemptLog;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -8,11 +10,12 @@ import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.pool.TypePool;
+import org.objectweb.asm.ClassReader;
 
 /**
- * Answers "is this class a {@code Thread}?" and "which of these methods does its superclass chain declare?"
- * from class files, never by loading a class: a ByteBuddy {@link TypePool} per class loader reads them
- * through the loader's resources. Loading a class from inside a transformer can deadlock the loader or end
+ * Answers "is this class a {@code Thread}?" (from class-file headers) and "which of these methods does its
+ * superclass chain declare?" (a ByteBuddy {@link TypePool}, for Thread subclasses only) from class files
+ * read through the loader's resources, never by loading a class. Loading a class from inside a transformer can deadlock the loader or end
  * in a {@code ClassCircularityError}; reading its bytes cannot.
  */
 final class ThreadTypes {
@@ -43,27 +46,89 @@ final class ThreadTypes {
         if (internalName.equals(THREAD)) {
             return true;
         }
+        if (isPlatform(internalName)) {
+            return false; // Object (most classes: no class file read), and the JDK's own Thread subclasses
+        }
+        for (ClassLoader l = loader; l != null; l = l.getParent()) {
+            Boolean known = knownIn(l, internalName);
+            if (known != null) {
+                return known;
+            }
+        }
         Pools p = pools(loader);
-        return p.isThread.computeIfAbsent(internalName, n -> resolveIsThread(p.pool, n));
+        Boolean cached = p.isThread.get(internalName);
+        if (cached != null) {
+            return cached;
+        }
+        boolean t = resolveIsThread(loader, internalName);
+        p.isThread.put(internalName, t);
+        return t;
     }
 
-    private static boolean resolveIsThread(TypePool pool, String internalName) {
-        try {
-            TypeDescription td = pool.describe(internalName.replace('/', '.')).resolve();
-            for (int depth = 0; td != null && depth < 64; depth++) {
-                if (td.getName().equals("java.lang.Thread")) {
-                    return true;
-                }
-                if (td.isInterface() || td.getSuperClass() == null) {
-                    return false;
-                }
-                td = td.getSuperClass().asErasure();
+    /**
+     * Walks the superclass chain reading only each class file's header (ASM's {@code ClassReader} parses
+     * the constant pool, not the methods): a full type-pool parse of every superclass cost 16% of the rewrite
+     * time on a 17,000-class corpus.
+     */
+    private boolean resolveIsThread(ClassLoader loader, String internalName) {
+        String name = internalName;
+        for (int depth = 0; depth < 64; depth++) {
+            byte[] bytes = classFile(loader, name);
+            if (bytes == null) {
+                PreemptLog.once(PreemptLog.Level.DEBUG, "typepool:" + name,
+                        "cannot read class " + name.replace('/', '.') + " to tell whether it is a Thread");
+                return false;
             }
-        } catch (RuntimeException | LinkageError e) {
-            PreemptLog.once(PreemptLog.Level.DEBUG, "typepool:" + internalName,
-                    "cannot read class " + internalName.replace('/', '.') + " to tell whether it is a Thread: " + e);
+            String sup;
+            try {
+                sup = new ClassReader(bytes).getSuperName();
+            } catch (RuntimeException e) {
+                return false;
+            }
+            if (sup == null || isPlatform(sup)) {
+                return THREAD.equals(sup);
+            }
+            name = sup;
         }
         return false;
+    }
+
+    private static byte[] classFile(ClassLoader loader, String internalName) {
+        String resource = internalName + ".class";
+        try (InputStream in = loader == null ? ClassLoader.getSystemResourceAsStream(resource) : loader.getResourceAsStream(resource)) {
+            return in == null ? null : in.readAllBytes();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private Boolean knownIn(ClassLoader loader, String internalName) {
+        Pools p;
+        synchronized (byLoader) {
+            p = byLoader.get(loader);
+        }
+        return p == null ? null : p.isThread.get(internalName);
+    }
+
+    /**
+     * Remembers whether a class being transformed is a Thread, from its superclass (which the JVM loaded, and
+     * preempt saw, first): its subclasses then need no class file read. Without this, reading superclasses
+     * through the type pool cost about a quarter of all rewrite time on a 17,000-class corpus.
+     */
+    boolean noteClass(ClassLoader loader, String internalName, String superName) {
+        boolean t = !isPlatform(internalName) && isThread(loader, superName);
+        pools(loader).isThread.put(internalName, t);
+        return t;
+    }
+
+    /**
+     * A JDK class other than Thread: never a Thread for mapping purposes. Its Thread subclasses
+     * ({@code ForkJoinWorkerThread}, ...) are started by JDK code that expects a platform thread, so an app
+     * class extending one is left alone, and classes extending Object need no class file read at all.
+     */
+    private static boolean isPlatform(String internalName) {
+        return internalName.startsWith("java/") || internalName.startsWith("javax/") || internalName.startsWith("jdk/")
+                || internalName.startsWith("sun/") || internalName.startsWith("com/sun/");
     }
 
     /**

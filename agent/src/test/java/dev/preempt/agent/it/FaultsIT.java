@@ -121,6 +121,44 @@ class FaultsIT {
         assertEquals(1, r.agentLogLines().stream().filter(l -> l.contains("class Hog loads unchanged") && l.contains("injected transformer fault")).count(), r::toString);
     }
 
+    /** Two virtual-thread hogs on one carrier: enough slices for the recorder to fail mid-run. */
+    private static final String HOGS = """
+            public class Hogs {
+                public static void main(String[] a) throws Exception {
+                    long[] r = new long[2];
+                    long end = System.nanoTime() + 1_500_000_000L; // 1.5 s of two hogs sharing one carrier
+                    Thread x = Thread.ofVirtual().start(() -> { while (System.nanoTime() < end) r[0] += Hog.spin(100_000); });
+                    Thread y = Thread.ofVirtual().start(() -> { while (System.nanoTime() < end) r[1] += Hog.spin(100_000); });
+                    x.join();
+                    y.join();
+                    System.out.println("same=" + (r[0] != 0 && r[1] != 0));
+                }
+            }
+            """;
+
+    /** The recorder runs out of memory mid-run (injected): recording stops, the app and its carriers go on. */
+    @Test
+    void outOfMemoryInTheRecorderStopsRecordingNotTheApp() throws IOException {
+        Path classes = ForkedJvm.compile(25, List.of(), "Hogs", HOGS, "Hog", APP.substring(APP.indexOf("class Hog")));
+        Path report = ForkedJvm.scratch("oom").resolve("report.html");
+        ForkedJvm.Result r = ForkedJvm.java().jvmArg("-Dpreempt_fault.recorder=oom").agent("carriers=1,slice=1ms,profile=" + report)
+                .classpath(classes).main("Hogs").run().assertOk();
+        assertTrue(r.stdout().contains("same=true"), r::toString);
+        assertTrue(r.stderr().contains("profile recording stopped: out of memory"), r::toString);
+        assertTrue(Files.readString(report).contains("<title>preempt profile</title>"), "the report of what was recorded is still written");
+    }
+
+    /** Writing the report at exit fails as on a full disk (injected): logged, and the app's exit is untouched. */
+    @Test
+    void aFullDiskForTheReportLosesTheReportOnly() {
+        Path report = ForkedJvm.scratch("full").resolve("report.html");
+        ForkedJvm.Result r = ForkedJvm.java().jvmArg("-Dpreempt_fault.report=full").agent("profile=" + report)
+                .classpath(app).main("App").run().assertOk();
+        assertTrue(r.stdout().contains("result=" + expected()), r::toString);
+        assertTrue(r.stderr().contains("could not write the profile to " + report) && r.stderr().contains("No space left on device"), r::toString);
+        assertTrue(!Files.exists(report) && !Files.exists(report.resolveSibling("report.html.tmp")), "nothing half-written is left");
+    }
+
     @Test
     void anotherByteBuddyAgentOnTheSameClassesBeforeOrAfterPreempt() {
         for (boolean otherFirst : new boolean[] {true, false}) {

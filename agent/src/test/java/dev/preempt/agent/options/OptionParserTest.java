@@ -94,6 +94,35 @@ class OptionParserTest {
     }
 
     @Test
+    void outputPathsAreMadeAbsoluteAndMustBeWritable(@TempDir Path dir) throws Exception {
+        AgentConfig c = OptionParser.parse("profile=" + dir.resolve("r.html") + ",trace=" + dir.resolve("t.json"), Map.of());
+        assertEquals(dir.resolve("r.html"), c.profile().orElseThrow());
+        assertTrue(c.trace().orElseThrow().isAbsolute());
+        OptionException missingDir = assertThrows(OptionException.class,
+                () -> OptionParser.parse("trace=" + dir.resolve("no/such/t.json"), Map.of()));
+        assertEquals("preempt: option trace=" + dir.resolve("no/such/t.json") + " (agent argument 1): expected a writable file path: directory '"
+                + dir.resolve("no/such") + "' does not exist", missingDir.getMessage());
+        OptionException isDir = assertThrows(OptionException.class, () -> OptionParser.parse("profile=" + dir, Map.of()));
+        assertTrue(isDir.getMessage().contains("got the directory"), isDir.getMessage());
+    }
+
+    @Test
+    void aProfileDurationNeedsSomethingToWrite(@TempDir Path dir) throws Exception {
+        OptionException e = assertThrows(OptionException.class, () -> OptionParser.parse("profile.duration=10s", Map.of()));
+        assertTrue(e.getMessage().contains("profile.duration=10s (agent argument 1): needs profile= or trace="), e.getMessage());
+        AgentConfig c = OptionParser.parse("trace=" + dir.resolve("t.json") + ",profile.duration=2m", Map.of());
+        assertEquals(java.time.Duration.ofMinutes(2), c.profileDuration().orElseThrow());
+        assertTrue(OptionParser.parse("", Map.of()).profileDuration().isEmpty());
+        assertThrows(OptionException.class, () -> OptionParser.parse("trace=" + dir.resolve("t.json") + ",profile.duration=10", Map.of()));
+    }
+
+    @Test
+    void profilingTurnsRecordingOnInTheRuntime(@TempDir Path dir) throws Exception {
+        assertFalse(OptionParser.parse("", Map.of()).toRuntimeSettings().record());
+        assertTrue(OptionParser.parse("trace=" + dir.resolve("t.json"), Map.of()).toRuntimeSettings().record());
+    }
+
+    @Test
     void didYouMeanOnlySuggestsNearKeys() {
         assertEquals("carriers", OptionKey.didYouMean("carrier").orElseThrow());
         assertEquals("threads.keep", OptionKey.didYouMean("thread.keep").orElseThrow());

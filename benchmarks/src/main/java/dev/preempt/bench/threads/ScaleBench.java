@@ -78,6 +78,17 @@ public final class ScaleBench {
         row("OS threads while parked", stockOs, agentOs, null);
         System.out.printf(Locale.ROOT, "%-44s %14s %14s %10.2f %12s%n", "thread start rate (ratio agent/stock)", "", "", ChildJvm.median(startRatio), ChildJvm.spread(startRatio));
         System.out.printf(Locale.ROOT, "%-44s %14s %14s %10.2f %12s%n", "spawn+join rate " + spawn + " (ratio agent/stock)", "", "", ChildJvm.median(spawnRatio), ChildJvm.spread(spawnRatio));
+        String cmd = "ScaleBench --parked " + parked + " --spawn " + spawn + " --million " + million + " --repeat " + repeat;
+        dev.preempt.bench.Ratios.record("RSS bytes per parked thread (" + parked + " threads, threads=map)", fmt(ChildJvm.median(stockRss)),
+                fmt(ChildJvm.median(agentRss)), ChildJvm.median(rssRatio), ChildJvm.spread(rssRatio), cmd);
+        dev.preempt.bench.Ratios.record("heap bytes per parked thread (" + parked + " threads)", fmt(ChildJvm.median(stockHeap)),
+                fmt(ChildJvm.median(agentHeap)), ChildJvm.median(heapRatio), ChildJvm.spread(heapRatio), cmd);
+        dev.preempt.bench.Ratios.record("OS threads while " + parked + " are parked", fmt(ChildJvm.median(stockOs)), fmt(ChildJvm.median(agentOs)),
+                ChildJvm.median(agentOs) / ChildJvm.median(stockOs), "", cmd);
+        dev.preempt.bench.Ratios.record("thread start rate", "", "", ChildJvm.median(startRatio), ChildJvm.spread(startRatio), cmd);
+        dev.preempt.bench.Ratios.record("spawn+join rate", "", "", ChildJvm.median(spawnRatio), ChildJvm.spread(spawnRatio), cmd);
+        dev.preempt.bench.Ratios.record(million + " parked mapped threads, heap MiB (target <= 2048)", "cannot start", m.get("heapUsedMiB"),
+                Double.NaN, "one run", cmd);
         System.out.printf(Locale.ROOT, "agent only: %s parked mapped threads in -Xmx2g: heap used %s MiB, %s heap bytes/thread, %s OS threads, all joined: %s%n",
                 m.get("threads"), m.get("heapUsedMiB"), m.get("heapBytesPerThread"), m.get("osThreads"), m.get("joined"));
     }
@@ -86,6 +97,10 @@ public final class ScaleBench {
         double sm = ChildJvm.median(stock), am = ChildJvm.median(agent);
         double rm = ratio == null ? am / sm : ChildJvm.median(ratio);
         System.out.printf(Locale.ROOT, "%-44s %14.0f %14.0f %10.3f %12s%n", name, sm, am, rm, ratio == null ? "" : ChildJvm.spread(ratio));
+    }
+
+    private static String fmt(double d) {
+        return String.format(Locale.ROOT, "%.0f", d);
     }
 
     private static double d(Map<String, String> m, String k) throws IOException {

@@ -69,6 +69,15 @@ public final class ServerBench {
                 json.append(json.length() == 1 ? "" : ",").append(String.format(Locale.ROOT,
                         "{\"connections\":%d,\"stock\":%s,\"agent\":%s}", c, toJson(s), toJson(a)));
             }
+            String cmd = "ServerBench --connections " + c + " --seconds " + seconds + " --work " + work + " --repeat " + repeat;
+            dev.preempt.bench.Ratios.record("server throughput, " + c + " connections (req/s)", String.format(Locale.ROOT, "%.0f", median(stockRuns, "rps")),
+                    String.format(Locale.ROOT, "%.0f", median(agentRuns, "rps")), ChildJvm.median(rps), ChildJvm.spread(rps), cmd);
+            dev.preempt.bench.Ratios.record("server p99 latency, " + c + " connections (us)", String.format(Locale.ROOT, "%.0f", median(stockRuns, "p99")),
+                    String.format(Locale.ROOT, "%.0f", median(agentRuns, "p99")), ChildJvm.median(p99), ChildJvm.spread(p99), cmd);
+            dev.preempt.bench.Ratios.record("server RSS, " + c + " connections (MiB)", String.format(Locale.ROOT, "%.0f", median(stockRuns, "rss") / 1024),
+                    String.format(Locale.ROOT, "%.0f", median(agentRuns, "rss") / 1024), ChildJvm.median(rss), ChildJvm.spread(rss), cmd);
+            dev.preempt.bench.Ratios.record("server OS threads, " + c + " connections", String.format(Locale.ROOT, "%.0f", median(stockRuns, "os")),
+                    String.format(Locale.ROOT, "%.0f", median(agentRuns, "os")), median(agentRuns, "os") / median(stockRuns, "os"), "", cmd);
             table.add(String.format(Locale.ROOT, "%-12d %9.0f %9.0f %7.2f %-11s %9.0f %9.0f %7.2f %-11s %8.0f %8.0f %7.2f %7.0f %7.0f",
                     c, median(stockRuns, "rps"), median(agentRuns, "rps"), ChildJvm.median(rps), ChildJvm.spread(rps),
                     median(stockRuns, "p99"), median(agentRuns, "p99"), ChildJvm.median(p99), ChildJvm.spread(p99),

@@ -21,13 +21,18 @@ public final class TimerJitter {
         List<TimerBackend> backends = List.of(new NativeTimerBackend(), new JavaTimerBackend());
         System.out.printf(Locale.ROOT, "%-8s %-8s %8s %8s %8s %8s %12s%n", "backend", "period", "ticks", "p50 us", "p99 us", "max us", "cpu ms/s");
         for (long periodNanos : new long[] {1_000_000L, 100_000L}) {
-            for (TimerBackend b : backends) {
-                measure(b, periodNanos, seconds);
+            double[] p99 = new double[backends.size()];
+            for (int i = 0; i < backends.size(); i++) {
+                p99[i] = measure(backends.get(i), periodNanos, seconds);
             }
+            String period = periodNanos >= 1_000_000 ? periodNanos / 1_000_000 + " ms" : periodNanos / 1000 + " us";
+            dev.preempt.bench.Ratios.record("timer jitter p99 us at " + period + " (stock column: the Java timer)",
+                    String.format(Locale.ROOT, "%.1f", p99[1]), String.format(Locale.ROOT, "%.1f", p99[0]), p99[0] / p99[1], "one run",
+                    "TimerJitter " + seconds);
         }
     }
 
-    private static void measure(TimerBackend b, long periodNanos, double seconds) throws InterruptedException {
+    private static double measure(TimerBackend b, long periodNanos, double seconds) throws InterruptedException {
         Histogram jitterNanos = new Histogram(10_000_000_000L, 3);
         long[] last = {0};
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -52,5 +57,6 @@ public final class TimerJitter {
                 periodNanos >= 1_000_000 ? periodNanos / 1_000_000 + "ms" : periodNanos / 1000 + "us", jitterNanos.getTotalCount(),
                 jitterNanos.getValueAtPercentile(50) / 1000.0, jitterNanos.getValueAtPercentile(99) / 1000.0,
                 jitterNanos.getMaxValue() / 1000.0, cpuMsPerSecond);
+        return jitterNanos.getValueAtPercentile(99) / 1000.0;
     }
 }

@@ -7,6 +7,7 @@ package dev.preempt.runtime.scheduler;
  */
 final class Carrier extends Thread {
     private final PreemptScheduler scheduler;
+    final int index;
     /** The task running now, or null between tasks. */
     volatile Task current;
     /** When the current task was dispatched: its slice started then. */
@@ -20,10 +21,29 @@ final class Carrier extends Thread {
     /** Whether the pending request is for the end of the slice (else a waking higher-priority thread). */
     volatile boolean sliceExpired;
 
+    // Observation only (SwitchObserver): written while profiling or JFR is on, by this carrier and by the
+    // virtual thread running on it, never by two threads at once. Plain fields: the virtual thread's writes
+    // precede its unmount, which publishes VirtualThread.state with a volatile write that the carrier reads
+    // before it resubmits the thread or returns from the continuation (JDK 25), so the carrier sees them.
+    /** The running task resubmitted itself from this carrier (a yield) during the current run. */
+    boolean resubmitted;
+    /** A poll on this carrier is yielding for preempt (not the app's own yield). */
+    boolean yieldingAtPoll;
+    /** Why and since when the current task was queued before this run. */
+    dev.preempt.runtime.profile.Arrival arrival;
+    long queuedAtNanos;
+    /** The JFR slice event begun at dispatch, or null; typed Object so that no JFR class loads with Carrier. */
+    Object jfrSlice;
+
     Carrier(PreemptScheduler scheduler, int index) {
-        super(null, null, "preempt-carrier-" + index, 0, false);
+        super(null, null, nameOf(index), 0, false);
         this.scheduler = scheduler;
+        this.index = index;
         setDaemon(true);
+    }
+
+    static String nameOf(int index) {
+        return "preempt-carrier-" + index;
     }
 
     @Override

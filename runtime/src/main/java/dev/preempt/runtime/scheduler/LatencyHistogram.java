@@ -1,5 +1,7 @@
 package dev.preempt.runtime.scheduler;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -16,6 +18,16 @@ public final class LatencyHistogram {
     /** Records one latency; negative values count as 0. */
     public void recordNanos(long nanos) {
         buckets.incrementAndGet(index(Math.max(0, nanos)));
+    }
+
+    /**
+     * Records one latency when this histogram has one writer at a time, each seeing the last one's writes
+     * (a carrier's own histogram): a plain read and a release store instead of an atomic add, which is
+     * most of the cost of a record on a switch path. Readers may see a count one record behind.
+     */
+    public void recordNanosSingleWriter(long nanos) {
+        int i = index(Math.max(0, nanos));
+        buckets.setRelease(i, buckets.getPlain(i) + 1);
     }
 
     static int index(long v) {
@@ -35,6 +47,31 @@ public final class LatencyHistogram {
         int exp = i / SUB + SUB_BITS - 1;
         long sub = i % SUB;
         return ((SUB + sub + 1) << (exp - SUB_BITS)) - 1;
+    }
+
+    /** One non-empty bucket: values in {@code (lowNanos, highNanos]} ({@code [0, 0]} for the first), and how many. */
+    public record Bucket(long lowNanos, long highNanos, long count) {}
+
+    /** Adds every value recorded in {@code other} to this one (per-carrier histograms merged for a report). */
+    public void add(LatencyHistogram other) {
+        for (int i = 0; i < buckets.length(); i++) {
+            long n = other.buckets.get(i);
+            if (n != 0) {
+                buckets.addAndGet(i, n);
+            }
+        }
+    }
+
+    /** The non-empty buckets, smallest values first: what a plot of the distribution needs. */
+    public List<Bucket> nonEmptyBuckets() {
+        List<Bucket> out = new ArrayList<>();
+        for (int i = 0; i < buckets.length(); i++) {
+            long n = buckets.get(i);
+            if (n != 0) {
+                out.add(new Bucket(i == 0 ? 0 : upperBound(i - 1), upperBound(i), n));
+            }
+        }
+        return out;
     }
 
     public long count() {

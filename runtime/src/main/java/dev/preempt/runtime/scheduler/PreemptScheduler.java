@@ -3,10 +3,12 @@ package dev.preempt.runtime.scheduler;
 import dev.preempt.runtime.NameGlob;
 import dev.preempt.runtime.RuntimeSettings;
 import dev.preempt.runtime.log.PreemptLog;
+import dev.preempt.runtime.profile.Recorder;
 import dev.preempt.runtime.safepoint.Safepoint;
 import dev.preempt.runtime.telemetry.JfrGate;
 import dev.preempt.runtime.telemetry.PinnedYieldEvent;
 import dev.preempt.runtime.telemetry.PreemptionEvent;
+import dev.preempt.runtime.telemetry.SchedulerMXBean;
 import dev.preempt.timer.TimerBackend;
 import dev.preempt.timer.TimerBackends;
 import java.util.Map;
@@ -15,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 
 /**
  * Preempt's scheduler for virtual threads: an {@link Executor} installed through the JDK's builder hook,
@@ -59,6 +62,8 @@ public final class PreemptScheduler implements Executor {
     /** setPriority on a thread not started yet; weak so unstarted threads are not kept alive. */
     private final Map<Thread, Integer> pendingPriorities = new WeakHashMap<>();
     private final SchedulerStats stats = new SchedulerStats();
+    /** The profiler and JFR's view of switches; its calls are skipped unless it is on. */
+    private final SwitchObserver observer;
     private final Object tickerLock = new Object();
     private TimerBackend.Ticker ticker;
     private int idleTicks;
@@ -79,6 +84,10 @@ public final class PreemptScheduler implements Executor {
         this.priorityGlobs = settings.priorityRules().stream().map(r -> NameGlob.compile(r.nameGlob())).toArray(Pattern[]::new);
         this.priorityValues = settings.priorityRules().stream().mapToInt(RuntimeSettings.PriorityRule::priority).toArray();
         this.carriers = new Carrier[settings.carriers()];
+        // A poll later than one tick after its slice's end is late: below that, the timer's resolution hides it.
+        this.observer = new SwitchObserver(settings.record()
+                ? new Recorder(timer::clockNanos, IntStream.range(0, carriers.length).mapToObj(Carrier::nameOf).toList(), sliceNanos, tickNanos)
+                : null);
     }
 
     /**
@@ -110,6 +119,29 @@ public final class PreemptScheduler implements Executor {
     /** The running scheduler, or null when preempt does not schedule virtual threads in this JVM. */
     public static PreemptScheduler active() {
         return active;
+    }
+
+    /** The profiler's recording, or null unless {@code profile=} or {@code trace=} asked for one. */
+    public Recorder recorder() {
+        return observer.recorder();
+    }
+
+    /** The live counters as a JMX bean (registered by the runtime once JMX is up). */
+    public SchedulerMXBean monitor() {
+        return new SchedulerMonitor(this, stats);
+    }
+
+    int carrierCount() {
+        return carriers.length;
+    }
+
+    long sliceNanos() {
+        return sliceNanos;
+    }
+
+    /** Run-queue length now (racy: for monitoring). */
+    public int queueLength() {
+        return queue.size();
     }
 
     /** A builder of virtual threads that run on this scheduler. */
@@ -157,7 +189,11 @@ public final class PreemptScheduler implements Executor {
             // Resubmitted by its own yield, still on its carrier (the common case, and the hot one):
             // no map lookup, and the slice is charged before the task's place in the queue is chosen.
             t = c.current;
-            c.chargeCurrent(timer.clockNanos());
+            long now = timer.clockNanos();
+            c.chargeCurrent(now);
+            if (observer.on()) {
+                observer.requeued(c, t, now);
+            }
             key = strict ? -t.priority : t.vruntimeNanos.get();
         } else {
             t = tasks.get(runContinuation);
@@ -170,6 +206,9 @@ public final class PreemptScheduler implements Executor {
                 if (mapped && l != null) {
                     l.accept(t.thread);
                 }
+            }
+            if (observer.on()) {
+                observer.arrived(t, timer.clockNanos());
             }
             key = strict ? -t.priority : arrivalKey(t);
         }
@@ -188,6 +227,7 @@ public final class PreemptScheduler implements Executor {
         }
         Task t = new Task(thread, runContinuation, pending != null ? pending : priorityByName(thread.getName()), mapped);
         t.vruntimeNanos.set(floorVruntimeNanos);
+        observer.created(t, timer.clockNanos());
         tasksByThread.put(thread, t);
         stats.threadsStarted.increment();
         return t;
@@ -295,6 +335,10 @@ public final class PreemptScheduler implements Executor {
                 floorVruntimeNanos = e.key(); // written by carriers only, monotonic enough for a floor
             }
             c.begin(t, now);
+            boolean observed = observer.on();
+            if (observed) {
+                observer.dispatched(c, t, now);
+            }
             try {
                 t.runContinuation.run();
             } catch (Throwable x) {
@@ -302,8 +346,12 @@ public final class PreemptScheduler implements Executor {
             }
             now = timer.clockNanos();
             c.chargeCurrent(now);
+            boolean terminated = t.thread.getState() == Thread.State.TERMINATED;
+            if (observed) {
+                observer.ended(c, t, now, terminated);
+            }
             c.end();
-            if (t.thread.getState() == Thread.State.TERMINATED) {
+            if (terminated) {
                 tasks.remove(t.runContinuation);
                 tasksByThread.remove(t.thread);
                 stats.threadsTerminated.increment();
@@ -367,6 +415,13 @@ public final class PreemptScheduler implements Executor {
         }
         long before = c.dispatches;
         long pastSlice = now - c.sliceStartNanos - sliceNanos;
+        if (observer.on()) {
+            if (forSlice) {
+                observer.pollReached(c, t, pastSlice, tickNanos);
+            } else {
+                observer.pollReachedForWakeup(c);
+            }
+        }
         boolean jfr = JfrGate.open();
         if (jfr) {
             PreemptionEvent event = new PreemptionEvent();
@@ -380,6 +435,9 @@ public final class PreemptScheduler implements Executor {
         }
         Thread.yield();
         if (c.current == t && c.dispatches == before) {
+            if (observer.on()) {
+                observer.pinned(c, t);
+            }
             if (jfr) {
                 PinnedYieldEvent pinned = new PinnedYieldEvent();
                 if (pinned.shouldCommit()) {

@@ -1,5 +1,7 @@
 package dev.preempt.runtime.scheduler;
 
+import dev.preempt.runtime.profile.Arrival;
+import dev.preempt.runtime.profile.ThreadProfile;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -30,6 +32,15 @@ final class Task {
 
     /** One of the app's platform threads mapped onto the scheduler (threads=map). */
     final boolean mapped;
+
+    // Observation only (SwitchObserver), untouched unless profiling or JFR is on. Written by whoever submits
+    // the task and read by the carrier that dequeues it: the run queue's lock orders the two.
+    /** The profiler's record of this thread, or null when not profiling. */
+    ThreadProfile profile;
+    /** Why it entered the run queue last: NEW until its first run, then WOKEN unless a yield says otherwise. */
+    Arrival arrival = Arrival.NEW;
+    /** When it entered the run queue last; 0 when unknown (observation started while it was queued). */
+    long enqueuedAtNanos;
 
     Task(Thread thread, Runnable runContinuation, int priority, boolean mapped) {
         this.thread = thread;

@@ -33,4 +33,32 @@ class LatencyHistogramTest {
         assertTrue(p99 >= 990_000 && p99 <= 990_000 * 17 / 16, "p99 " + p99);
         assertEquals(0, new LatencyHistogram().percentileNanos(99));
     }
+
+    @Test
+    void mergedHistogramsCountBothAndBucketsCoverEveryValueOnce() {
+        LatencyHistogram a = new LatencyHistogram(), b = new LatencyHistogram();
+        a.recordNanos(0);
+        a.recordNanos(1_000);
+        b.recordNanos(1_000);
+        b.recordNanos(5_000_000);
+        a.add(b);
+        assertEquals(4, a.count());
+        var buckets = a.nonEmptyBuckets();
+        assertEquals(3, buckets.size());
+        assertEquals(new LatencyHistogram.Bucket(0, 0, 1), buckets.get(0));
+        assertEquals(2, buckets.get(1).count());
+        assertTrue(buckets.get(1).lowNanos() < 1_000 && buckets.get(1).highNanos() >= 1_000, buckets.get(1).toString());
+        assertTrue(buckets.get(2).lowNanos() < 5_000_000 && buckets.get(2).highNanos() >= 5_000_000, buckets.get(2).toString());
+        assertEquals(2, b.count(), "the source is unchanged");
+    }
+
+    @Test
+    void aSingleWriterRecordsTheSameAsTheAtomicPath() {
+        LatencyHistogram atomic = new LatencyHistogram(), single = new LatencyHistogram();
+        for (long v = 0; v < 100_000; v += 7) {
+            atomic.recordNanos(v);
+            single.recordNanosSingleWriter(v);
+        }
+        assertEquals(atomic.nonEmptyBuckets(), single.nonEmptyBuckets());
+    }
 }

@@ -1,0 +1,49 @@
+package dev.preempt.bench.startup;
+
+import java.io.File;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+
+/**
+ * The child program of {@link StartupBench}: loads (defines, without initialising) every class of the given
+ * jars through one app class loader, as a big app's start-up does, and prints how many and how long.
+ */
+public final class ClassLoadStartup {
+    private ClassLoadStartup() {}
+
+    public static void main(String[] jars) throws Exception {
+        long t0 = System.nanoTime();
+        List<URL> urls = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (String j : jars) {
+            urls.add(new File(j).toURI().toURL());
+            try (JarFile jf = new JarFile(j)) {
+                for (Enumeration<JarEntry> e = jf.entries(); e.hasMoreElements(); ) {
+                    String n = e.nextElement().getName();
+                    if (n.endsWith(".class") && !n.contains("-") && !n.startsWith("META-INF/")) {
+                        names.add(n.substring(0, n.length() - 6).replace('/', '.'));
+                    }
+                }
+            }
+        }
+        int loaded = 0, failed = 0;
+        try (URLClassLoader loader = new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getSystemClassLoader())) {
+            for (String n : names) {
+                try {
+                    Class.forName(n, false, loader);
+                    loaded++;
+                } catch (ClassNotFoundException | LinkageError e) {
+                    failed++; // optional dependencies absent from the class path: the same with and without the agent
+                }
+            }
+        }
+        System.out.println("loaded=" + loaded);
+        System.out.println("failed=" + failed);
+        System.out.println("millis=" + (System.nanoTime() - t0) / 1_000_000);
+    }
+}
