@@ -32,7 +32,8 @@ class CfiIT {
         libs = Path.of(System.getProperty("preempt.cfi.libs"));
         gadget = ForkedJvm.compile(8, List.of(lib("commons-collections-3.1.jar")), "GadgetApp", source("GadgetApp"));
         log4j = ForkedJvm.compile(8, List.of(lib("log4j-api-2.14.1.jar"), lib("log4j-core-2.14.1.jar")), "Log4jApp", source("Log4jApp"));
-        rules = ForkedJvm.compile(25, List.of(), "RulesApp", source("RulesApp"), "plugins.Plugin", source("Plugin"), "Sleeper", source("Sleeper"));
+        rules = ForkedJvm.compile(25, List.of(), "RulesApp", source("RulesApp"), "plugins.Plugin", source("Plugin"), "Sleeper", source("Sleeper"),
+                "Attached", source("Attached"));
         gadgetPolicy = ForkedJvm.scratch("gadget-policy").resolve("policy.json");
         ForkedJvm.Result learn = gadgetApp("cfi=learn,policy=" + gadgetPolicy, "benign", "alpha", "beta").assertOk();
         assertTrue(learn.stdout().contains("cached=beta=BETA"), learn::toString);
@@ -224,6 +225,29 @@ class CfiIT {
                 .timeout(Duration.ofSeconds(12)).run();
         assertTrue(r.timedOut(), "killed, no shutdown hook ran: " + r);
         assertTrue(Files.readString(policy).contains("{\"sink\": \"process.start\", \"callers\": \"Sleeper.main\"}"), Files.readString(policy));
+    }
+
+    @Test
+    void attachedToARunningJvmCfiGuardsTheJdkClassesItHadAlreadyLoaded() throws Exception {
+        Path dir = ForkedJvm.scratch("attach");
+        Path policy = dir.resolve("policy.json");
+        Files.writeString(policy, "{\"schema\": \"preempt-cfi-policy\", \"version\": 1, \"rules\": "
+                + "[{\"action\": \"deny\", \"sink\": \"process.start\", \"caller\": \"Attached\"}]}");
+        Path signal = dir.resolve("go");
+        Process target = new ProcessBuilder(System.getProperty("preempt.java"), "-XX:+EnableDynamicAgentLoading",
+                "-cp", rules.toString(), "Attached", signal.toString()).redirectErrorStream(true).start();
+        List<String> output = new java.util.ArrayList<>();
+        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(target.getInputStream(), StandardCharsets.UTF_8))) {
+            assertEquals("ready", out.readLine());
+            ForkedJvm.java().jar(ForkedJvm.agentJar(), "attach", String.valueOf(target.pid()),
+                    "cfi=enforce,policy=" + policy.toAbsolutePath() + ",audit=" + dir.toAbsolutePath().resolve("audit.jsonl")).run().assertOk();
+            Files.writeString(signal, "go");
+            for (String l; (l = out.readLine()) != null; ) output.add(l);
+        } finally {
+            if (!target.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) target.destroyForcibly();
+        }
+        assertTrue(output.contains("exec=refused") && output.contains("reflect=refused"), output::toString);
+        assertEquals(2, lines(dir.resolve("audit.jsonl")).size(), output::toString);
     }
 
     @Test
