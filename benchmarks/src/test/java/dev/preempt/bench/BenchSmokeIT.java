@@ -27,8 +27,13 @@ class BenchSmokeIT {
 
     private static String run(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(JAVA, "--enable-native-access=ALL-UNNAMED",
-                "-Dbench.ratios=" + DIR.resolve("ratios.jsonl"), "-Djmh.ignoreLock=true", "-cp", JAR)); // a smoke run measures nothing: another JMH may run
-        cmd.addAll(List.of(args));
+                "-Dbench.ratios=" + DIR.resolve("ratios.jsonl"), "-Djmh.ignoreLock=true")); // a smoke run measures nothing: another JMH may run
+        List<String> rest = new ArrayList<>(List.of(args));
+        while (!rest.isEmpty() && rest.get(0).startsWith("-D")) {
+            cmd.add(rest.remove(0)); // a later -D wins
+        }
+        cmd.addAll(List.of("-cp", JAR));
+        cmd.addAll(rest);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(300, TimeUnit.SECONDS), "timed out: " + cmd);
@@ -56,12 +61,18 @@ class BenchSmokeIT {
         run("dev.preempt.bench.threads.ServerBench", "--agent", AGENT, "--connections", "50", "--seconds", "1", "--repeat", "1",
                 "--out", DIR.toString());
         run("dev.preempt.bench.startup.StartupBench", "--agent", AGENT, "--jars", corpus.toString(), "--repeat", "1");
+        Path policy = DIR.resolve("cfi-policy.json");
+        Files.deleteIfExists(policy);
+        run("-Dbench.ratios=/dev/null", "dev.preempt.bench.Compare", "--quick", "--agent", AGENT, "--out", DIR.resolve("cfi-learn").toString(),
+                "--options", "schedule=off,cfi=learn,policy=" + policy, "CfiBench");
+        run("dev.preempt.bench.Compare", "--quick", "--agent", AGENT, "--out", DIR.resolve("cfi").toString(),
+                "--options", "schedule=off,cfi=enforce,policy=" + policy + ",audit=" + DIR.resolve("cfi-audit.jsonl"), "CfiBench");
         String table = run("dev.preempt.bench.Summary", DIR.resolve("ratios.jsonl").toString());
 
         List<Ratios.Figure> figures = Ratios.read(DIR.resolve("ratios.jsonl"));
         for (String expected : List.of("KernelBench.arraySum", "geomean", "SwitchBench", "Jain fairness", "priority 10 over priority 1",
                 "slice expiry", "timer jitter", "RSS bytes per parked thread", "spawn+join rate", "parked mapped threads",
-                "server throughput", "server p99", "start-up", "rewrite throughput")) {
+                "server throughput", "server p99", "start-up", "rewrite throughput", "CfiBench")) {
             assertTrue(figures.stream().anyMatch(f -> f.figure().contains(expected)), "no figure '" + expected + "' in\n" + table);
         }
         assertTrue(figures.stream().filter(f -> f.figure().contains("KernelBench")).allMatch(f -> Double.isFinite(f.ratio()) && f.ratio() > 0), table);

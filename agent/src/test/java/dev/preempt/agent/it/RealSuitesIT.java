@@ -49,8 +49,13 @@ class RealSuitesIT {
         long t2 = System.nanoTime();
 
         double stockSeconds = (t1 - t0) / 1e9, agentSeconds = (t2 - t1) / 1e9;
-        String line = String.format(Locale.ROOT, "%s: %d tests pass stock, %d with the agent; wall %.1f s stock, %.1f s agent, ratio %.2f%n",
-                suite, stock.size(), agent.size(), stockSeconds, agentSeconds, agentSeconds / stockSeconds);
+        long audited;
+        try (Stream<String> lines = Files.lines(SUITES.resolve(suite + "-reports").resolve("audit.jsonl"))) {
+            audited = lines.count();
+        }
+        String line = String.format(Locale.ROOT, "%s: %d tests pass stock, %d with the agent (threads=map, cfi=audit, %d audit records);"
+                + " wall %.1f s stock, %.1f s agent, ratio %.2f%n", suite, stock.size(), agent.size(), audited, stockSeconds, agentSeconds,
+                agentSeconds / stockSeconds);
         System.out.print(line);
         Files.writeString(SUITES.resolve("results.txt"), line, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
 
@@ -68,7 +73,16 @@ class RealSuitesIT {
         ForkedJvm jvm = ForkedJvm.java().jar(launcher, "execute", "--class-path", cp, "--scan-classpath", tests.toString(),
                 "--reports-dir", reports.toString(), "--details=summary", "--disable-banner").timeout(Duration.ofMinutes(10));
         if (withAgent) {
-            jvm.agent("");
+            // threads=map (the default) and cfi=audit against an empty policy: every guard is live and every
+            // sink or checked call the suite makes is a (logged, allowed) violation, the harshest audit run.
+            Path policy = SUITES.resolve(suite + "-reports").resolve("empty-policy.json");
+            try {
+                Files.createDirectories(policy.getParent());
+                Files.writeString(policy, "{\"schema\": \"preempt-cfi-policy\", \"version\": 1, \"rules\": [], \"sinks\": [], \"calls\": [], \"deserialized\": []}\n");
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            jvm.agent("cfi=audit,policy=" + policy + ",audit=" + SUITES.resolve(suite + "-reports").resolve("audit.jsonl"));
         }
         ForkedJvm.Result r = jvm.run();
         assertTrue(!r.timedOut(), r::toString);
