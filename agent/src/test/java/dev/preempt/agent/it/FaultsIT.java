@@ -159,6 +159,38 @@ class FaultsIT {
         assertTrue(!Files.exists(report) && !Files.exists(report.resolveSibling("report.html.tmp")), "nothing half-written is left");
     }
 
+    private static final String LEARNER = """
+            import java.io.File;
+            public class Learner {
+                public static void main(String[] a) throws Exception {
+                    new File(a[0], "nothing-here").delete(); // a sink: learned into the policy
+                    Thread.sleep(7_500);                     // past the 5 s flush, while the test deletes the file
+                    System.out.println("done");
+                }
+            }
+            """;
+
+    /** cfi=learn keeps what it learned in memory: a policy file deleted mid-run is written again, whole. */
+    @Test
+    void aPolicyFileDeletedMidRunIsWrittenAgainAtExit() throws Exception {
+        Path classes = ForkedJvm.compile(25, List.of(), "Learner", LEARNER);
+        Path dir = ForkedJvm.scratch("learn");
+        Path policy = dir.resolve("policy.json");
+        List<String> cmd = ForkedJvm.java().agent("cfi=learn,policy=" + policy).classpath(classes).main("Learner", dir.toString()).command();
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!Files.exists(policy) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertTrue(Files.exists(policy), "the periodic flush wrote the policy");
+        assertTrue(Files.readString(policy).contains("file.delete"));
+        Files.delete(policy);
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0, out);
+        assertTrue(out.contains("done"), out);
+        assertTrue(Files.exists(policy) && Files.readString(policy).contains("file.delete"), "written again at exit: " + out);
+    }
+
     @Test
     void anotherByteBuddyAgentOnTheSameClassesBeforeOrAfterPreempt() {
         for (boolean otherFirst : new boolean[] {true, false}) {
