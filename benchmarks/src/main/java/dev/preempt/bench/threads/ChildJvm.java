@@ -50,10 +50,7 @@ final class ChildJvm {
     }
 
     static double median(List<Double> xs) {
-        List<Double> s = new ArrayList<>(xs);
-        s.sort(null);
-        int n = s.size();
-        return n == 0 ? Double.NaN : n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+        return dev.preempt.bench.Ratios.median(xs);
     }
 
     static String spread(List<Double> xs) {
