@@ -1,6 +1,7 @@
 package dev.preempt.agent.options;
 
 import dev.preempt.runtime.NameGlob;
+import dev.preempt.runtime.SegmentGlob;
 import java.util.regex.Pattern;
 
 /**
@@ -20,23 +21,7 @@ public final class Glob {
 
     /** A class-name glob. */
     public static Glob ofClass(String glob) {
-        StringBuilder re = new StringBuilder();
-        for (int i = 0; i < glob.length(); i++) {
-            char c = glob.charAt(i);
-            if (c == '*' && i + 1 < glob.length() && glob.charAt(i + 1) == '*') {
-                re.append(".*");
-                i++;
-            } else if (c == '*') {
-                re.append("[^./]*");
-            } else if (c == '?') {
-                re.append("[^./]");
-            } else if (c == '.' || c == '/') {
-                re.append("[./]");
-            } else {
-                re.append(Pattern.quote(String.valueOf(c)));
-            }
-        }
-        return new Glob(glob, Pattern.compile(re.toString()));
+        return new Glob(glob, SegmentGlob.compile(glob, "./"));
     }
 
     /** A thread-name glob, with the runtime's semantics (it matches names at run time with the same). */

@@ -1,5 +1,6 @@
 package dev.preempt.runtime.cfi;
 
+import dev.preempt.runtime.SegmentGlob;
 import java.util.regex.Pattern;
 
 /**
@@ -25,22 +26,7 @@ public final class CfiGlob {
     }
 
     private static CfiGlob compile(String glob, char sep) {
-        StringBuilder re = new StringBuilder();
-        String notSep = "[^" + Pattern.quote(String.valueOf(sep)) + "]";
-        for (int i = 0; i < glob.length(); i++) {
-            char c = glob.charAt(i);
-            if (c == '*' && i + 1 < glob.length() && glob.charAt(i + 1) == '*') {
-                re.append(".*");
-                i++;
-            } else if (c == '*') {
-                re.append(notSep).append('*');
-            } else if (c == '?') {
-                re.append(notSep);
-            } else {
-                re.append(Pattern.quote(String.valueOf(c)));
-            }
-        }
-        return new CfiGlob(glob, Pattern.compile(re.toString()));
+        return new CfiGlob(glob, SegmentGlob.compile(glob, String.valueOf(sep)));
     }
 
     public boolean matches(String s) {

@@ -46,8 +46,7 @@ final class RunQueue {
         lock.lock();
         try {
             queue.add(new Entry(t, key, seq++));
-            size = queue.size();
-            headKey = queue.peek().key();
+            published();
             nonEmpty.signal();
         } finally {
             lock.unlock();
