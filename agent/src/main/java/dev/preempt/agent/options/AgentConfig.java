@@ -26,6 +26,7 @@ public record AgentConfig(
         Path policy,
         String audit,
         AuditFormat auditFormat,
+        CfiTypes cfiTypes,
         Optional<Path> profile,
         Optional<Path> trace,
         Optional<Duration> profileDuration,
@@ -40,6 +41,22 @@ public record AgentConfig(
     public enum Sched { FAIR, STRICT }
     public enum CfiMode { OFF, LEARN, AUDIT, ENFORCE }
     public enum AuditFormat { JSON, CSV, TEXT }
+
+    /**
+     * {@code cfi.types}: which interface and virtual call sites get a receiver check.
+     *
+     * @param appInterfaces every {@code invokeinterface} whose interface is not the JDK's ({@code interfaces})
+     * @param globs         declared owner types (classes or interfaces, the JDK's included) named by glob
+     */
+    public record CfiTypes(boolean appInterfaces, List<Glob> globs) {
+        public CfiTypes {
+            globs = List.copyOf(globs);
+        }
+
+        public boolean none() {
+            return !appInterfaces && globs.isEmpty();
+        }
+    }
 
     public AgentConfig {
         threadsKeep = List.copyOf(threadsKeep);

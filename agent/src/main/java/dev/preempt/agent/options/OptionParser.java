@@ -150,6 +150,7 @@ public final class OptionParser {
                 Path.of(v.path(OptionKey.POLICY).orElse(OptionKey.POLICY.defaultValue())),
                 v.path(OptionKey.AUDIT).orElse("stderr"),
                 AgentConfig.AuditFormat.valueOf(v.choice(OptionKey.AUDIT_FORMAT, "json", "csv", "text").toUpperCase(Locale.ROOT)),
+                v.cfiTypes(),
                 v.outputPath(OptionKey.PROFILE),
                 v.outputPath(OptionKey.TRACE),
                 v.profileDuration(),
@@ -263,8 +264,13 @@ public final class OptionParser {
         }
 
         List<Glob> globs(OptionKey k, boolean classGlobs) throws OptionException {
+            return globs(k, classGlobs, value(k));
+        }
+
+        /** The globs in {@code text}, a part of k's value (errors name the whole value). */
+        private List<Glob> globs(OptionKey k, boolean classGlobs, String text) throws OptionException {
             List<Glob> out = new ArrayList<>();
-            for (String g : value(k).split(";")) {
+            for (String g : text.split(";")) {
                 g = g.strip();
                 if (g.isEmpty()) continue;
                 if (!g.matches("[\\p{L}\\p{N}_$.*?/\\- \\[\\]]+")) {
@@ -273,6 +279,27 @@ public final class OptionParser {
                 out.add(classGlobs ? Glob.ofClass(g) : Glob.ofName(g));
             }
             return out;
+        }
+
+        /** {@code interfaces}, {@code none}, or class globs, {@code interfaces} among them if wanted. */
+        AgentConfig.CfiTypes cfiTypes() throws OptionException {
+            OptionKey k = OptionKey.CFI_TYPES;
+            String s = value(k).strip();
+            if (s.equalsIgnoreCase("none")) {
+                return new AgentConfig.CfiTypes(false, List.of());
+            }
+            boolean interfaces = false;
+            StringBuilder rest = new StringBuilder();
+            for (String g : s.split(";")) {
+                if (g.strip().equalsIgnoreCase("interfaces")) {
+                    interfaces = true;
+                } else if (g.strip().equalsIgnoreCase("none")) {
+                    throw bad(k, "'none' cannot be combined with other entries");
+                } else {
+                    rest.append(g).append(';');
+                }
+            }
+            return new AgentConfig.CfiTypes(interfaces, globs(k, true, rest.toString()));
         }
 
         List<PriorityRule> priorities(OptionKey k) throws OptionException {

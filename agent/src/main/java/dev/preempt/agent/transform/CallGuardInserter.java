@@ -1,27 +1,45 @@
 package dev.preempt.agent.transform;
 
+import dev.preempt.agent.options.AgentConfig;
+import dev.preempt.agent.options.Glob;
 import java.util.Map;
-import java.util.function.ToIntFunction;
+import org.objectweb.asm.ConstantDynamic;
+import org.objectweb.asm.Handle;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.InsnList;
 import org.objectweb.asm.tree.InsnNode;
+import org.objectweb.asm.tree.InvokeDynamicInsnNode;
 import org.objectweb.asm.tree.LdcInsnNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.VarInsnNode;
 
 /**
- * Forward edges: before each indirect call site of app code (a reflective call, a method-handle lookup)
- * inserts a check of (site, resolved target) by {@code dev.preempt.runtime.cfi.CallGuard}, with the site's
- * constant id. The call's arguments are spilled to fresh locals, the check is given the values it needs,
- * and the arguments are reloaded: the original call still runs from the app's class, so caller-sensitive
- * access checks see the same caller. The sequence is straight-line and the fresh locals are dead after it,
- * so no frame changes.
+ * Forward edges: before each indirect call site of app code inserts a check of (site, resolved target) by
+ * {@code dev.preempt.runtime.cfi.CallGuard}, with the site's constant id. Three kinds of site:
+ * <ul>
+ * <li>reflective calls and method-handle lookups ({@code #n}): the target is the member reached;
+ * <li>interface and virtual calls on the types {@code cfi.types} names ({@code #vn}): the target is the
+ *     receiver's class, so a call that dispatches into an implementation never seen there is refused;
+ * <li>{@code invokedynamic} and dynamic constants whose bootstrap method is not the JDK's ({@code #dn}):
+ *     the bootstrap is replaced by {@code BootstrapGuard}, which checks the edge and then calls it.
+ * </ul>
+ * The call's arguments are spilled to fresh locals, the check is given the values it needs, and the
+ * arguments are reloaded: the original call still runs from the app's class, so caller-sensitive access
+ * checks see the same caller. The sequence is straight-line and the fresh locals are dead after it (one
+ * region per method, shared by its sites), so no frame changes. Site numbering per kind is stable, so a
+ * policy learned by an earlier version keeps its reflective sites' names.
  */
 public final class CallGuardInserter {
     static final String GUARD = "dev/preempt/runtime/cfi/CallGuard";
+    static final String BOOTSTRAP_GUARD = "dev/preempt/runtime/cfi/BootstrapGuard";
+
+    /** Gives a site description its constant id; {@code calledName} is null for a reflective site. */
+    public interface Sites {
+        int register(String site, String calledName);
+    }
 
     /**
      * A guarded call: which guard method, and what it is given: -1 the receiver, else the argument index.
@@ -31,6 +49,12 @@ public final class CallGuardInserter {
     private static final String LOOKUP = "java/lang/invoke/MethodHandles$Lookup";
     private static final Check FIND = new Check("lookup", "(Ljava/lang/Class;Ljava/lang/String;I)V", 0, 1);
     private static final Check UNREFLECT = new Check("member", "(Ljava/lang/reflect/Member;I)V", 0);
+    private static final Check RECEIVER = new Check("receiver", "(Ljava/lang/Object;I)V", -1);
+
+    private static final Handle CALL_SITE_GUARD = new Handle(Opcodes.H_INVOKESTATIC, BOOTSTRAP_GUARD, "callSite",
+            "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/invoke/MethodType;[Ljava/lang/Object;)Ljava/lang/invoke/CallSite;", false);
+    private static final Handle CONSTANT_GUARD = new Handle(Opcodes.H_INVOKESTATIC, BOOTSTRAP_GUARD, "constant",
+            "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/Class;[Ljava/lang/Object;)Ljava/lang/Object;", false);
 
     /** owner.name+desc -> check. */
     private static final Map<String, Check> CALLS = Map.ofEntries(
@@ -57,41 +81,109 @@ public final class CallGuardInserter {
             Map.entry(LOOKUP + ".unreflectSetter(Ljava/lang/reflect/Field;)Ljava/lang/invoke/MethodHandle;", UNREFLECT),
             Map.entry(LOOKUP + ".unreflectVarHandle(Ljava/lang/reflect/Field;)Ljava/lang/invoke/VarHandle;", UNREFLECT));
 
-    private CallGuardInserter() {}
+    private final AgentConfig.CfiTypes types;
+    private final Sites sites;
 
     /**
-     * Guards the indirect call sites of one method; true if any was guarded.
-     *
-     * @param className internal name of the method's class
-     * @param register  gives a site description ({@code com.acme.Foo.bar(I)V#0}) its constant id
+     * @param types which interface and virtual calls get a receiver check ({@code cfi.types})
+     * @param sites gives a site description ({@code com.acme.Foo.bar(I)V#0}) its constant id
      */
-    public static boolean insert(String className, MethodNode m, ToIntFunction<String> register) {
-        int ordinal = 0;
-        boolean changed = false;
+    public CallGuardInserter(AgentConfig.CfiTypes types, Sites sites) {
+        this.types = types;
+        this.sites = sites;
+    }
+
+    /** Guards the indirect call sites of one method of class {@code className} (internal name); true if any. */
+    public boolean insert(String className, MethodNode m) {
+        String prefix = className.replace('/', '.') + "." + m.name + m.desc + "#";
+        int reflective = 0;
+        int virtual = 0;
+        int dynamic = 0;
+        int spillBase = m.maxLocals;
+        int maxLocals = m.maxLocals;
         for (AbstractInsnNode n = m.instructions.getFirst(); n != null; n = n.getNext()) {
-            if (!(n instanceof MethodInsnNode mi) || mi.getOpcode() == Opcodes.INVOKESTATIC) {
+            if (n instanceof InvokeDynamicInsnNode indy) {
+                if (guardsBootstrap(indy.bsm)) {
+                    indy.bsmArgs = guardedArgs(sites.register(prefix + "d" + dynamic++, null), indy.bsm, indy.bsmArgs);
+                    indy.bsm = CALL_SITE_GUARD;
+                }
+                continue;
+            }
+            if (n instanceof LdcInsnNode ldc && ldc.cst instanceof ConstantDynamic c && guardsBootstrap(c.getBootstrapMethod())) {
+                Object[] args = new Object[c.getBootstrapMethodArgumentCount()];
+                for (int i = 0; i < args.length; i++) args[i] = c.getBootstrapMethodArgument(i);
+                int id = sites.register(prefix + "d" + dynamic++, null);
+                ldc.cst = new ConstantDynamic(c.getName(), c.getDescriptor(), CONSTANT_GUARD, guardedArgs(id, c.getBootstrapMethod(), args));
+                continue;
+            }
+            if (!(n instanceof MethodInsnNode mi) || mi.getOpcode() == Opcodes.INVOKESTATIC || mi.getOpcode() == Opcodes.INVOKESPECIAL) {
                 continue;
             }
             Check c = CALLS.get(mi.owner + "." + mi.name + mi.desc);
-            if (c == null) {
+            int id;
+            if (c != null) {
+                id = sites.register(prefix + reflective++, null);
+            } else if (guardsReceiver(mi)) {
+                c = RECEIVER;
+                id = sites.register(prefix + "v" + virtual++, mi.name);
+            } else {
                 continue;
             }
-            String site = className.replace('/', '.') + "." + m.name + m.desc + "#" + ordinal++;
-            m.instructions.insertBefore(mi, check(m, mi, c, register.applyAsInt(site)));
-            changed = true;
+            m.instructions.insertBefore(mi, check(mi, c, id, spillBase));
+            maxLocals = Math.max(maxLocals, spillBase + argumentSlots(mi.desc));
+        }
+        boolean changed = reflective + virtual + dynamic > 0;
+        if (reflective + virtual > 0) {
+            m.maxLocals = maxLocals;
+            // Peak at one site: the receiver, the check's values (at most two references) and the site id.
+            m.maxStack += 4;
         }
         return changed;
     }
 
-    private static InsnList check(MethodNode m, MethodInsnNode call, Check c, int siteId) {
+    /** An interface call on an interface outside the JDK, or a call whose declared type cfi.types names. */
+    private boolean guardsReceiver(MethodInsnNode mi) {
+        if (mi.owner.startsWith("[")) {
+            return false;
+        }
+        if (types.appInterfaces() && mi.getOpcode() == Opcodes.INVOKEINTERFACE && !JdkPackages.isJdk(mi.owner)) {
+            return true;
+        }
+        for (Glob g : types.globs()) {
+            if (g.matches(mi.owner)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The JDK's bootstraps (lambdas, string concatenation, records, switches) link what the class file says. */
+    private static boolean guardsBootstrap(Handle bsm) {
+        return !JdkPackages.isJdk(bsm.getOwner());
+    }
+
+    /** BootstrapGuard's static arguments: the site id, the edge's target, the real bootstrap, its arguments. */
+    private static Object[] guardedArgs(int siteId, Handle bsm, Object[] args) {
+        Object[] out = new Object[args.length + 3];
+        out[0] = siteId;
+        out[1] = bsm.getOwner().replace('/', '.') + "." + bsm.getName();
+        out[2] = bsm;
+        System.arraycopy(args, 0, out, 3, args.length);
+        return out;
+    }
+
+    private static int argumentSlots(String desc) {
+        return (Type.getArgumentsAndReturnSizes(desc) >> 2) - 1;
+    }
+
+    private static InsnList check(MethodInsnNode call, Check c, int siteId, int spillBase) {
         Type[] args = Type.getArgumentTypes(call.desc);
         int[] slots = new int[args.length];
-        int next = m.maxLocals;
+        int next = spillBase;
         for (int i = 0; i < args.length; i++) {
             slots[i] = next;
             next += args[i].getSize();
         }
-        m.maxLocals = next;
         InsnList l = new InsnList();
         for (int i = args.length - 1; i >= 0; i--) {
             l.add(new VarInsnNode(args[i].getOpcode(Opcodes.ISTORE), slots[i]));
@@ -108,8 +200,6 @@ public final class CallGuardInserter {
         for (int i = 0; i < args.length; i++) {
             l.add(new VarInsnNode(args[i].getOpcode(Opcodes.ILOAD), slots[i]));
         }
-        // Peak: the receiver, the check's values (at most two references) and the site id, over what was there.
-        m.maxStack += 4;
         return l;
     }
 }

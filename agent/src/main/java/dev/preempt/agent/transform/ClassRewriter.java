@@ -29,14 +29,15 @@ public final class ClassRewriter {
     private final boolean mapThreads;
     private final List<Glob> keepClasses;
     private final ThreadTypes threadTypes = new ThreadTypes();
-    private final boolean callGuards;
+    private final CallGuardInserter callGuards;
 
     public ClassRewriter(AgentConfig config) {
         this.polls = config.schedule();
         this.threads = config.schedule();
         this.mapThreads = config.schedule() && config.threads() == AgentConfig.ThreadsMode.MAP;
         this.keepClasses = config.threadsKeep().stream().map(g -> Glob.ofClass(g.toString())).toList();
-        this.callGuards = config.cfi() != AgentConfig.CfiMode.OFF;
+        this.callGuards = config.cfi() == AgentConfig.CfiMode.OFF ? null
+                : new CallGuardInserter(config.cfiTypes(), dev.preempt.runtime.cfi.CallGuard::register);
     }
 
     /** The rewritten class, or null when nothing needed changing; class files resolved by the system loader. */
@@ -107,8 +108,8 @@ public final class ClassRewriter {
         boolean changed = false;
         ThreadMapRewriter mapper = mapsThreadsOf(className) ? new ThreadMapRewriter(cn, loader, threadTypes, ClassRewriter::logSite) : null;
         for (MethodNode m : cn.methods) {
-            if (callGuards) {
-                changed |= CallGuardInserter.insert(cn.name, m, dev.preempt.runtime.cfi.CallGuard::register);
+            if (callGuards != null) {
+                changed |= callGuards.insert(cn.name, m);
             }
             if (threads) {
                 changed |= ThreadCallRewriter.rewrite(m);

@@ -88,6 +88,21 @@ class OptionParserTest {
     }
 
     @Test
+    void cfiTypesTakeInterfacesNoneOrGlobs() throws Exception {
+        assertEquals(new AgentConfig.CfiTypes(true, List.of()), OptionParser.parse(null, Map.of()).cfiTypes());
+        AgentConfig.CfiTypes t = OptionParser.parse("cfi.types=interfaces;java.util.Map;com.acme.**", Map.of()).cfiTypes();
+        assertEquals(true, t.appInterfaces());
+        assertEquals(List.of("java.util.Map", "com.acme.**"), t.globs().stream().map(Glob::toString).toList());
+        assertEquals(true, t.globs().get(1).matches("com/acme/spi/Handler"));
+        assertEquals(true, OptionParser.parse("cfi.types=none", Map.of()).cfiTypes().none());
+        OptionException mixed = assertThrows(OptionException.class, () -> OptionParser.parse("cfi.types=none;com.acme.*", Map.of()));
+        assertEquals("preempt: option cfi.types=none;com.acme.* (agent argument 1): 'none' cannot be combined with other entries", mixed.getMessage());
+        OptionException bad = assertThrows(OptionException.class, () -> OptionParser.parse("cfi.types=interfaces;com.acme.{a}", Map.of()));
+        assertEquals(true, bad.getMessage().startsWith("preempt: option cfi.types=interfaces;com.acme.{a} (agent argument 1): 'com.acme.{a}' is not a glob"),
+                bad.getMessage());
+    }
+
+    @Test
     void emptyPathIsRefused() {
         OptionException e = assertThrows(OptionException.class, () -> OptionParser.parse("profile=", Map.of()));
         assertTrue(e.getMessage().contains("expected a file path"), e.getMessage());

@@ -4,32 +4,102 @@ import dev.preempt.runtime.log.PreemptLog;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Member;
 import java.lang.reflect.Method;
+import java.util.Arrays;
 
 /**
- * Forward edges: what the agent inserts before the app's indirect call sites (reflective calls and
- * method-handle lookups). Each site has a constant id given at rewrite time; the check is an O(1) probe of
- * the target last allowed at that site, and only an unseen (site, target) pair goes to the policy.
- * The site's arguments are spilled and reloaded by the rewrite, so the JDK method is still called from the
- * app's own class (caller-sensitive access checks are unchanged).
+ * Forward edges: what the agent inserts before the app's indirect call sites (reflective calls,
+ * method-handle lookups, and interface or virtual calls on guarded types). Each site has a constant id
+ * given at rewrite time; the check is an O(1) probe of the target last allowed at that site, and only an
+ * unseen (site, target) pair goes to the policy. The site's arguments are spilled and reloaded by the
+ * rewrite, so the JDK method is still called from the app's own class (caller-sensitive access checks are
+ * unchanged).
+ *
+ * <p>Memory ordering: the per-site caches are written with plain stores and read without ordering. A
+ * reader that sees a stale or missing entry (or a receiver set whose elements are not visible yet) takes
+ * the slow path, which asks the policy again: a lost entry costs a check, never a wrong decision.
  */
 public final class CallGuard {
+    /** Receiver sets larger than this are not grown: a megamorphic site asks the policy on a miss. */
+    private static final int MAX_RECEIVERS = 64;
+
     private static volatile String[] sites = new String[1024];
-    /** The last allowed target per site. Plain writes: a lost or stale entry only costs a slow check. */
+    /** Per interface/virtual site: the method name called there, for the target's description. */
+    private static volatile String[] calledNames = new String[1024];
+    /** The last allowed target per site (a member, a Named, or a receiver's Class). */
     private static volatile Object[] allowed = new Object[1024];
+    /** Per interface/virtual site: every receiver class allowed there so far (copy on write). */
+    private static volatile Class<?>[][] receivers = new Class<?>[1024][];
     private static int count;
 
     private CallGuard() {}
 
     /** Registers an app call site ({@code class.method(desc)#n}) and returns its id. */
-    public static synchronized int register(String site) {
+    public static int register(String site) {
+        return register(site, null);
+    }
+
+    /**
+     * Registers an interface or virtual call site whose receiver is checked; {@code calledName} is the
+     * method called there ({@code transform}).
+     */
+    public static synchronized int register(String site, String calledName) {
         if (count == sites.length) {
-            String[] s = java.util.Arrays.copyOf(sites, count * 2);
-            Object[] a = java.util.Arrays.copyOf(allowed, count * 2);
-            sites = s;
+            int n = count * 2;
+            String[] s = Arrays.copyOf(sites, n);
+            String[] c = Arrays.copyOf(calledNames, n);
+            Object[] a = Arrays.copyOf(allowed, n);
+            Class<?>[][] r = Arrays.copyOf(receivers, n);
+            // A guard indexes a new site only after register returned (its class is defined afterwards), so
+            // it reads the new arrays; a cache entry written meanwhile into an old array is lost, a miss.
+            calledNames = c;
             allowed = a;
+            receivers = r;
+            sites = s;
         }
         sites[count] = site;
+        calledNames[count] = calledName;
         return count++;
+    }
+
+    /** The description of site {@code id}, for tests and the audit log. */
+    static String site(int id) {
+        return sites[id];
+    }
+
+    /**
+     * Before an interface or virtual call on a guarded type: the receiver's class is the resolved target.
+     * Fast path: one array load and a class comparison (a monomorphic site after its first call).
+     */
+    public static void receiver(Object receiver, int site) {
+        if (receiver == null || allowed[site] == receiver.getClass()) {
+            return; // a null receiver: the call itself throws its NullPointerException
+        }
+        receiverMiss(receiver.getClass(), site);
+    }
+
+    private static void receiverMiss(Class<?> c, int site) {
+        Class<?>[] seen = receivers[site];
+        if (seen != null) {
+            for (Class<?> s : seen) {
+                if (s == c) {
+                    allowed[site] = c;
+                    return;
+                }
+            }
+        }
+        if (decide(c, c, calledNames[site], site)) {
+            rememberReceiver(c, site, seen);
+        }
+    }
+
+    private static void rememberReceiver(Class<?> c, int site, Class<?>[] seen) {
+        allowed[site] = c;
+        int n = seen == null ? 0 : seen.length;
+        if (n < MAX_RECEIVERS) {
+            Class<?>[] more = seen == null ? new Class<?>[1] : Arrays.copyOf(seen, n + 1);
+            more[n] = c;
+            receivers[site] = more; // a racing writer may lose one entry: it is asked for again
+        }
     }
 
     /** Before {@code Method.invoke}. */
@@ -83,21 +153,24 @@ public final class CallGuard {
     private record Named(Class<?> owner, String name) {}
 
     private static void slow(Object target, Class<?> owner, String name, int site) {
+        if (decide(target, owner, name, site)) {
+            allowed[site] = target;
+        }
+    }
+
+    /** The policy's decision on an edge not in the cache: whether the guard may cache it. */
+    private static boolean decide(Object target, Class<?> owner, String name, int site) {
         if (owner == null || name == null || !Cfi.active()) {
-            return; // the JDK call itself will throw its NullPointerException
+            return false; // the JDK call itself will throw its NullPointerException
         }
         String t = CallerFrames.stableName(owner.getName()) + "." + name;
-        boolean ok;
         try {
-            ok = Cfi.call(sites[site], t, CallerFrames.isPreemptName(owner.getName()));
+            return Cfi.call(sites[site], t, CallerFrames.isPreemptName(owner.getName()));
         } catch (CfiViolation v) {
             throw v;
         } catch (RuntimeException | Error e) {
             PreemptLog.once(PreemptLog.Level.ERROR, "call-guard:" + e.getClass().getName(), "cfi call check failed and let the call pass: " + e);
-            return;
-        }
-        if (ok) {
-            allowed[site] = target;
+            return false;
         }
     }
 }

@@ -22,7 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * LEARN    every check is allowed; (sink, detail?, callers) and (site, target) are recorded and written to
  *          policy= every 5 s when changed and at exit, merged into the policy file read at start (so its
  *          hand-written rules and earlier learning survive)
- * AUDIT    decide as ENFORCE would; a refusal is written to the audit log and the call goes on
+ * AUDIT    decide as ENFORCE would; a refusal is written to the audit log and the call goes on (a
+ *          refused forward edge is then cached by its call site, so it is logged once, not at every use)
  * ENFORCE  decide; a refusal is written to the audit log and throws CfiViolation at the check
  * </pre>
  * A decision: no app frame above the check -> allow (the JDK acting for itself); else the first
@@ -119,7 +120,7 @@ public final class Cfi {
             return true;
         }
         refuse("call", target, null, site, CallerFrames.atCallSite(), "unlearned");
-        return false; // AUDIT: not cached, so every use of an unseen edge is logged
+        return true; // AUDIT (ENFORCE has thrown): cached, so an unseen edge is logged once, not at every use
     }
 
     /** App code asked the JDK for a reflective view of one of preempt's classes. */
