@@ -120,7 +120,7 @@ final class AgentInstaller {
         Module runtime = PreemptRuntime.class.getModule();
         inst.redefineModule(javaBase, Set.of(), Map.of(),
                 Map.of("java.lang", Set.of(agent, runtime), "jdk.internal.vm", Set.of(agent, runtime),
-                        "jdk.internal.misc", Set.of(agent, runtime)),
+                        "jdk.internal.misc", Set.of(agent, runtime), "jdk.internal.access", Set.of(runtime)),
                 Set.of(), Map.of());
     }
 

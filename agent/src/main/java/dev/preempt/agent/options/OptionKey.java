@@ -26,7 +26,7 @@ public enum OptionKey {
     POLICY("policy", "preempt-policy.json", "a file path", true, "CFI policy read (audit, enforce) or written (learn)"),
     AUDIT("audit", "stderr", "stderr or a file path", true, "audit log destination"),
     AUDIT_FORMAT("audit.format", "json", "json|csv|text", true, "audit log format"),
-    CFI_TYPES("cfi.types", "interfaces", "interfaces, none, or class globs separated by ';' (interfaces;com.acme.**)", true,
+    CFI_TYPES("cfi.types", "none", "none, interfaces, or class globs separated by ';' (interfaces;com.acme.**)", true,
             "declared types whose interface and virtual call sites in app code check the receiver's class (interfaces: every interface outside the JDK)"),
     PROFILE("profile", "", "a writable file path", true, "write the HTML report here at exit"),
     TRACE("trace", "", "a writable file path", true, "write a Chrome/Perfetto trace-event JSON here at exit"),

@@ -21,8 +21,9 @@ import org.objectweb.asm.tree.VarInsnNode;
  * {@code dev.preempt.runtime.cfi.CallGuard}, with the site's constant id. Three kinds of site:
  * <ul>
  * <li>reflective calls and method-handle lookups ({@code #n}): the target is the member reached;
- * <li>interface and virtual calls on the types {@code cfi.types} names ({@code #vn}): the target is the
- *     receiver's class, so a call that dispatches into an implementation never seen there is refused;
+ * <li>interface and virtual calls on the types {@code cfi.types} names ({@code #vn}): the edge is (declared
+ *     type, receiver's class), so a call that dispatches into an implementation the app never called
+ *     through that type is refused;
  * <li>{@code invokedynamic} and dynamic constants whose bootstrap method is not the JDK's ({@code #dn}):
  *     the bootstrap is replaced by {@code BootstrapGuard}, which checks the edge and then calls it.
  * </ul>
@@ -36,9 +37,12 @@ public final class CallGuardInserter {
     static final String GUARD = "dev/preempt/runtime/cfi/CallGuard";
     static final String BOOTSTRAP_GUARD = "dev/preempt/runtime/cfi/BootstrapGuard";
 
-    /** Gives a site description its constant id; {@code calledName} is null for a reflective site. */
+    /**
+     * Gives a site description its constant id; for a receiver check also the declared type (binary name)
+     * and the method called, both null for the other sites.
+     */
     public interface Sites {
-        int register(String site, String calledName);
+        int register(String site, String declaredType, String calledName);
     }
 
     /**
@@ -104,7 +108,7 @@ public final class CallGuardInserter {
         for (AbstractInsnNode n = m.instructions.getFirst(); n != null; n = n.getNext()) {
             if (n instanceof InvokeDynamicInsnNode indy) {
                 if (guardsBootstrap(indy.bsm)) {
-                    indy.bsmArgs = guardedArgs(sites.register(prefix + "d" + dynamic++, null), indy.bsm, indy.bsmArgs);
+                    indy.bsmArgs = guardedArgs(sites.register(prefix + "d" + dynamic++, null, null), indy.bsm, indy.bsmArgs);
                     indy.bsm = CALL_SITE_GUARD;
                 }
                 continue;
@@ -112,7 +116,7 @@ public final class CallGuardInserter {
             if (n instanceof LdcInsnNode ldc && ldc.cst instanceof ConstantDynamic c && guardsBootstrap(c.getBootstrapMethod())) {
                 Object[] args = new Object[c.getBootstrapMethodArgumentCount()];
                 for (int i = 0; i < args.length; i++) args[i] = c.getBootstrapMethodArgument(i);
-                int id = sites.register(prefix + "d" + dynamic++, null);
+                int id = sites.register(prefix + "d" + dynamic++, null, null);
                 ldc.cst = new ConstantDynamic(c.getName(), c.getDescriptor(), CONSTANT_GUARD, guardedArgs(id, c.getBootstrapMethod(), args));
                 continue;
             }
@@ -122,10 +126,10 @@ public final class CallGuardInserter {
             Check c = CALLS.get(mi.owner + "." + mi.name + mi.desc);
             int id;
             if (c != null) {
-                id = sites.register(prefix + reflective++, null);
+                id = sites.register(prefix + reflective++, null, null);
             } else if (guardsReceiver(mi)) {
                 c = RECEIVER;
-                id = sites.register(prefix + "v" + virtual++, mi.name);
+                id = sites.register(prefix + "v" + virtual++, mi.owner.replace('/', '.'), mi.name);
             } else {
                 continue;
             }

@@ -35,7 +35,7 @@ class CfiForwardEdgeIT {
         indy = ForkedJvm.compile(8, List.of(), "IndyApp", source("IndyApp"), "IndySites", source("IndySites"));
         Files.write(indy.resolve("IndySites.class"), indySites());
         codecPolicy = ForkedJvm.scratch("codec-policy").resolve("policy.json");
-        ForkedJvm.Result learn = codecService("cfi=learn,policy=" + codecPolicy, "upper:abc", "reverse:abc").assertOk();
+        ForkedJvm.Result learn = codecService("cfi=learn,cfi.types=interfaces,policy=" + codecPolicy, "upper:abc", "reverse:abc").assertOk();
         assertEquals(List.of("upper:abc -> ABC", "reverse:abc -> cba"), learn.stdout().lines().toList(), learn::toString);
     }
 
@@ -83,12 +83,13 @@ class CfiForwardEdgeIT {
         assertTrue(stock.stdout().contains("marker=true"), "the admin codec really runs a command on the stock JVM: " + stock);
 
         String policy = Files.readString(codecPolicy);
-        assertTrue(policy.contains("{\"site\": \"" + APPLY_SITE + "\", \"target\": \"CodecService$Upper.encode\"}")
-                && policy.contains("\"target\": \"CodecService$Reverse.encode\""), "both receivers learned at the one site: " + policy);
+        assertTrue(policy.contains("{\"site\": \"CodecService$Codec\", \"target\": \"CodecService$Upper\"}")
+                && policy.contains("{\"site\": \"CodecService$Codec\", \"target\": \"CodecService$Reverse\"}"),
+                "both implementations learned for the interface: " + policy);
 
         Path marker = dir.resolve("marker");
         Path audit = dir.resolve("audit.jsonl");
-        ForkedJvm.Result r = codecService("cfi=enforce,policy=" + codecPolicy + ",audit=" + audit, "upper:xyz", "reverse:pq", "shell:" + marker)
+        ForkedJvm.Result r = codecService("cfi=enforce,cfi.types=interfaces,policy=" + codecPolicy + ",audit=" + audit, "upper:xyz", "reverse:pq", "shell:" + marker)
                 .assertOk();
         assertEquals(List.of("upper:xyz -> XYZ", "reverse:pq -> qp", "shell:" + marker + " -> refused CfiViolation", "marker=false"),
                 r.stdout().lines().toList(), r::toString);
@@ -107,7 +108,7 @@ class CfiForwardEdgeIT {
         Path dir = ForkedJvm.scratch("codec-audit");
         Path marker = dir.resolve("marker");
         Path audit = dir.resolve("audit.jsonl");
-        ForkedJvm.Result r = codecService("cfi=audit,policy=" + codecPolicy + ",audit=" + audit, "shell:" + marker).assertOk();
+        ForkedJvm.Result r = codecService("cfi=audit,cfi.types=interfaces,policy=" + codecPolicy + ",audit=" + audit, "shell:" + marker).assertOk();
         assertTrue(r.stdout().contains("marker=true"), "audit lets the call pass: " + r);
         List<String> records = lines(audit);
         List<String> calls = records.stream().filter(l -> l.contains("\"kind\":\"call\"")).toList();
@@ -120,26 +121,43 @@ class CfiForwardEdgeIT {
     @Test
     void heldOutRequestsOnLearnedCodecsGiveNoViolations() throws IOException {
         Path audit = ForkedJvm.scratch("codec-heldout").resolve("audit.jsonl");
-        ForkedJvm.Result r = codecService("cfi=enforce,policy=" + codecPolicy + ",audit=" + audit,
+        ForkedJvm.Result r = codecService("cfi=enforce,cfi.types=interfaces,policy=" + codecPolicy + ",audit=" + audit,
                 "reverse:held out", "upper:other text", "reverse:x").assertOk();
         assertEquals(List.of("reverse:held out -> tuo dleh", "upper:other text -> OTHER TEXT", "reverse:x -> x"), r.stdout().lines().toList());
         assertEquals(List.of(), lines(audit));
     }
 
     @Test
-    void withReceiverChecksOffTheSameAttackGetsAsFarAsTheSink() throws IOException {
+    void withReceiverChecksOffByDefaultTheSameAttackGetsAsFarAsTheSink() throws IOException {
         Path dir = ForkedJvm.scratch("codec-types-none");
         Path policy = dir.resolve("policy.json");
-        codecService("cfi=learn,cfi.types=none,policy=" + policy, "upper:abc", "reverse:abc").assertOk();
-        assertFalse(Files.readString(policy).contains(APPLY_SITE), "no receiver edge is learned with cfi.types=none");
+        codecService("cfi=learn,policy=" + policy, "upper:abc", "reverse:abc").assertOk();
+        assertFalse(Files.readString(policy).contains("CodecService$Codec"), "no receiver edge is learned without cfi.types");
         Path marker = dir.resolve("marker");
         Path audit = dir.resolve("audit.jsonl");
-        ForkedJvm.Result r = codecService("cfi=enforce,cfi.types=none,policy=" + policy + ",audit=" + audit, "shell:" + marker).assertOk();
+        ForkedJvm.Result r = codecService("cfi=enforce,policy=" + policy + ",audit=" + audit, "shell:" + marker).assertOk();
         assertTrue(r.stdout().contains("marker=false"), r::toString);
         List<String> records = lines(audit);
         assertFalse(records.isEmpty(), r::toString);
         assertTrue(records.get(0).contains("\"what\":\"process.start\"") && records.get(0).contains("CodecService$Shell.encode"),
                 "the admin codec ran and only its command was refused: " + records.get(0));
+    }
+
+    @Test
+    void learningIncludesWhatTheAppsShutdownHooksDid() throws IOException {
+        Path dir = ForkedJvm.scratch("hook");
+        Path hooks = ForkedJvm.compile(8, List.of(), "HookApp", source("HookApp"));
+        Path policy = dir.resolve("policy.json");
+        ForkedJvm.Result learn = ForkedJvm.java().agent("cfi=learn,policy=" + policy).classpath(hooks)
+                .main("HookApp", dir.resolve("learned.txt").toString()).run().assertOk();
+        assertEquals(List.of("main done", "hook wrote"), learn.stdout().lines().toList());
+        assertTrue(Files.readString(policy).contains("{\"sink\": \"file.write\", \"callers\": \"HookApp$1.run\"}"),
+                "the policy is written after the app's hooks ended: " + Files.readString(policy));
+        Path audit = dir.resolve("audit.jsonl");
+        ForkedJvm.Result r = ForkedJvm.java().agent("cfi=enforce,policy=" + policy + ",audit=" + audit).classpath(hooks)
+                .main("HookApp", dir.resolve("enforced.txt").toString()).run().assertOk();
+        assertEquals(List.of("main done", "hook wrote"), r.stdout().lines().toList(), r::toString);
+        assertEquals(List.of(), lines(audit));
     }
 
     @Test

@@ -23,7 +23,8 @@ public final class CallGuard {
     private static final int MAX_RECEIVERS = 64;
 
     private static volatile String[] sites = new String[1024];
-    /** Per interface/virtual site: the method name called there, for the target's description. */
+    /** Per interface/virtual site: the declared type (the learned edge's key) and the method called there. */
+    private static volatile String[] declaredTypes = new String[1024];
     private static volatile String[] calledNames = new String[1024];
     /** The last allowed target per site (a member, a Named, or a receiver's Class). */
     private static volatile Object[] allowed = new Object[1024];
@@ -35,28 +36,32 @@ public final class CallGuard {
 
     /** Registers an app call site ({@code class.method(desc)#n}) and returns its id. */
     public static int register(String site) {
-        return register(site, null);
+        return register(site, null, null);
     }
 
     /**
-     * Registers an interface or virtual call site whose receiver is checked; {@code calledName} is the
-     * method called there ({@code transform}).
+     * Registers an interface or virtual call site whose receiver is checked: {@code declaredType} is the
+     * type the call names ({@code org.apache.commons.collections.Transformer}), {@code calledName} the
+     * method ({@code transform}).
      */
-    public static synchronized int register(String site, String calledName) {
+    public static synchronized int register(String site, String declaredType, String calledName) {
         if (count == sites.length) {
             int n = count * 2;
             String[] s = Arrays.copyOf(sites, n);
+            String[] d = Arrays.copyOf(declaredTypes, n);
             String[] c = Arrays.copyOf(calledNames, n);
             Object[] a = Arrays.copyOf(allowed, n);
             Class<?>[][] r = Arrays.copyOf(receivers, n);
             // A guard indexes a new site only after register returned (its class is defined afterwards), so
             // it reads the new arrays; a cache entry written meanwhile into an old array is lost, a miss.
+            declaredTypes = d;
             calledNames = c;
             allowed = a;
             receivers = r;
             sites = s;
         }
         sites[count] = site;
+        declaredTypes[count] = declaredType;
         calledNames[count] = calledName;
         return count++;
     }
@@ -68,6 +73,9 @@ public final class CallGuard {
 
     /**
      * Before an interface or virtual call on a guarded type: the receiver's class is the resolved target.
+     * The edge decided is (declared type, receiver class), learned from every site that calls the type, so
+     * an error path that calls a familiar implementation from a new site passes, while an implementation
+     * the app never called through that type (a gadget's) is refused at whichever site meets it first.
      * Fast path: one array load and a class comparison (a monomorphic site after its first call).
      */
     public static void receiver(Object receiver, int site) {
@@ -87,7 +95,7 @@ public final class CallGuard {
                 }
             }
         }
-        if (decide(c, c, calledNames[site], site)) {
+        if (decideReceiver(c, site)) {
             rememberReceiver(c, site, seen);
         }
     }
@@ -155,6 +163,21 @@ public final class CallGuard {
     private static void slow(Object target, Class<?> owner, String name, int site) {
         if (decide(target, owner, name, site)) {
             allowed[site] = target;
+        }
+    }
+
+    private static boolean decideReceiver(Class<?> c, int site) {
+        if (!Cfi.active()) {
+            return false;
+        }
+        String receiver = CallerFrames.stableName(c.getName());
+        try {
+            return Cfi.receiver(sites[site], declaredTypes[site], receiver, receiver + "." + calledNames[site]);
+        } catch (CfiViolation v) {
+            throw v;
+        } catch (RuntimeException | Error e) {
+            PreemptLog.once(PreemptLog.Level.ERROR, "call-guard:" + e.getClass().getName(), "cfi call check failed and let the call pass: " + e);
+            return false;
         }
     }
 

@@ -70,7 +70,33 @@ public final class Cfi {
             flusher.setDaemon(true);
             flusher.start();
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(Cfi::atExit, "preempt-cfi-exit"));
+        afterApplicationHooks(Cfi::atExit);
+    }
+
+    /**
+     * The last word at exit: learning must include what the app's own shutdown hooks did (log4j stops its
+     * configuration there), and the JDK runs application hooks concurrently, so an ordinary hook could
+     * write the policy before theirs ran. A system hook slot runs after all application hooks have ended
+     * (JDK 25 {@code java.lang.Shutdown}: slot 0 console, 1 application hooks, 2 delete-on-exit; 10 slots);
+     * preempt takes the last. The agent exports {@code jdk.internal.access} to the runtime for this. If the
+     * slot cannot be had, an ordinary hook is the fallback.
+     */
+    private static void afterApplicationHooks(Runnable hook) {
+        Runnable safe = () -> {
+            try {
+                hook.run();
+            } catch (Throwable t) {
+                PreemptLog.once(PreemptLog.Level.WARN, "cfi-exit", "cfi: at exit: " + t);
+            }
+        };
+        try {
+            Object access = Class.forName("jdk.internal.access.SharedSecrets").getMethod("getJavaLangAccess").invoke(null);
+            Class.forName("jdk.internal.access.JavaLangAccess").getMethod("registerShutdownHook", int.class, boolean.class, Runnable.class)
+                    .invoke(access, 9, false, safe);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            PreemptLog.info("cfi: no system shutdown slot (" + e + "): the policy is written by an ordinary shutdown hook");
+            Runtime.getRuntime().addShutdownHook(new Thread(safe, "preempt-cfi-exit"));
+        }
     }
 
     static Mode mode() {
@@ -121,6 +147,23 @@ public final class Cfi {
         }
         refuse("call", target, null, site, CallerFrames.atCallSite(), "unlearned");
         return true; // AUDIT (ENFORCE has thrown): cached, so an unseen edge is logged once, not at every use
+    }
+
+    /**
+     * A receiver not in the call guard's cache: the learned edge is (declared type, receiver class); the
+     * audit record names the call site and {@code target} (the receiver's method). Says whether to cache.
+     */
+    static boolean receiver(String site, String declaredType, String receiverClass, String target) {
+        String key = declaredType + '\t' + receiverClass;
+        if (mode == Mode.LEARN) {
+            if (learnedCalls.add(key)) dirty = true;
+            return true;
+        }
+        if (policy.hasCall(key)) {
+            return true;
+        }
+        refuse("call", target, null, site, CallerFrames.atCallSite(), "unlearned");
+        return true; // AUDIT: logged once per site
     }
 
     /** App code asked the JDK for a reflective view of one of preempt's classes. */
