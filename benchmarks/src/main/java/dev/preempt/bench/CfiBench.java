@@ -15,7 +15,10 @@ import org.openjdk.jmh.annotations.State;
  * The cost of CFI's checks. {@link #reflectiveCall}: one {@code Method.invoke} of a trivial method, which
  * under {@code cfi=} is a checked forward edge (a probe of the target last allowed at the site);
  * {@link #sinkFileDelete}: {@code File.delete()} of a file that does not exist, a guarded sink (a stack
- * walk and a set probe) around one failing {@code unlink}. Run with {@code Compare} and
+ * walk and a set probe) around one failing {@code unlink}. {@link #interfaceCall} and
+ * {@link #interfaceCallBimorphic}: calls of an app interface, receiver-checked forward edges under
+ * {@code cfi.types=interfaces} (a class comparison on a hit; the bimorphic site alternates two receivers, so
+ * every other call also scans the site's receiver set). Run with {@code Compare} and
  * {@code --options schedule=off,cfi=enforce,policy=FILE}, FILE learned by a {@code cfi=learn} run of the same.
  */
 @State(Scope.Benchmark)
@@ -35,8 +38,34 @@ public class CfiBench {
         }
     }
 
+    /** An app interface: its call sites are receiver-checked under cfi.types=interfaces. */
+    public interface Op {
+        int apply(int x);
+    }
+
+    public static final class Inc implements Op {
+        @Override
+        public int apply(int x) {
+            return x + 1;
+        }
+    }
+
+    public static final class Dbl implements Op {
+        @Override
+        public int apply(int x) {
+            return x * 2;
+        }
+    }
+
+    private Op mono;
+    private Op[] two;
+    private int turn;
+    private int x = 7;
+
     @Setup
     public void setup() throws NoSuchMethodException {
+        mono = new Inc();
+        two = new Op[] {new Inc(), new Dbl()};
         method = Target.class.getMethod("value");
         target = new Target();
         missing = new File(System.getProperty("java.io.tmpdir"), "preempt-cfi-bench-" + ProcessHandle.current().pid() + "-missing");
@@ -45,6 +74,16 @@ public class CfiBench {
     @Benchmark
     public Object reflectiveCall() throws ReflectiveOperationException {
         return method.invoke(target);
+    }
+
+    @Benchmark
+    public int interfaceCall() {
+        return mono.apply(x);
+    }
+
+    @Benchmark
+    public int interfaceCallBimorphic() {
+        return two[turn++ & 1].apply(x);
     }
 
     @Benchmark
