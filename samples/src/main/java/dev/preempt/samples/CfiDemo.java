@@ -127,7 +127,7 @@ final class CfiDemo {
     }
 
     private static void row(String sample, String run, String what, String result, String verdict) {
-        System.out.printf(Locale.ROOT, "   %-7s %-26s %-24s %-10s %s%n", sample, run, what, result, verdict);
+        System.out.println(String.format(Locale.ROOT, "   %-7s %-26s %-24s %-10s %s", sample, run, what, result, verdict).stripTrailing());
     }
 
     private static String written(Run learn, Path policy) {
