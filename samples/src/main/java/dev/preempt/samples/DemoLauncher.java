@@ -11,7 +11,8 @@ import java.util.Locale;
 
 /**
  * The README's main command: runs the samples on the stock JVM and under the agent, side by side, and
- * prints what changed. Arguments: the java binary, the agent jar, then agent options (optional).
+ * prints what changed. Arguments: the java binary, the agent jar, then agent options (optional), or
+ * {@code cfi} for the CFI demo ({@link CfiDemo}: the attack samples stock, learned, then enforced).
  */
 public final class DemoLauncher {
     private static final String SERVICE = "dev.preempt.samples.service.StarvedService";
@@ -21,13 +22,16 @@ public final class DemoLauncher {
 
     public static void main(String[] args) throws IOException, InterruptedException {
         if (args.length < 2) {
-            System.err.println("usage: DemoLauncher JAVA AGENT_JAR [agent options]");
+            System.err.println("usage: DemoLauncher JAVA AGENT_JAR [agent options | cfi]");
             System.exit(2);
         }
         String java = args[0];
         String agent = args[1];
         String extra = args.length > 2 ? args[2] : "";
         String cp = new File(DemoLauncher.class.getProtectionDomain().getCodeSource().getLocation().getPath()).getPath();
+        if (extra.equals("cfi")) {
+            System.exit(CfiDemo.run(java, agent, cp));
+        }
         String options = extra.isEmpty() ? SERVICE_OPTIONS : SERVICE_OPTIONS + "," + extra;
 
         System.out.println("== 1. A service on virtual threads: 4 CPU hogs and a request every 5 ms, "

@@ -18,20 +18,20 @@ import org.junit.jupiter.api.Test;
 /**
  * CFI on real programs in forked JVMs, all on loopback: a policy is learned from a benign run of the app
  * itself, then enforced. Nothing in the policy or in preempt names the libraries or their gadgets: the
- * attacks are refused because their calls were never seen. Programs live in {@code src/test/resources/it/cfi}.
+ * attacks are refused because their calls were never seen. The two attacked apps are samples
+ * ({@code samples/src/legacy/java/dev/preempt/samples/cfi}) run on the libraries in {@code preempt.cfi.libs};
+ * the rules, attach and fail-closed programs live in {@code src/test/resources/it/cfi}.
  */
 class CfiIT {
+    private static final String GADGET = "dev.preempt.samples.cfi.GadgetCache";
+    private static final String LOGGING = "dev.preempt.samples.cfi.LoggingService";
     private static Path libs;
-    private static Path gadget;
-    private static Path log4j;
     private static Path rules;
     private static Path gadgetPolicy;
 
     @BeforeAll
     static void compileAndLearn() throws IOException {
         libs = Path.of(System.getProperty("preempt.cfi.libs"));
-        gadget = ForkedJvm.compile(8, List.of(lib("commons-collections-3.1.jar")), "GadgetApp", source("GadgetApp"));
-        log4j = ForkedJvm.compile(8, List.of(lib("log4j-api-2.14.1.jar"), lib("log4j-core-2.14.1.jar")), "Log4jApp", source("Log4jApp"));
         rules = ForkedJvm.compile(25, List.of(), "RulesApp", source("RulesApp"), "plugins.Plugin", source("Plugin"), "Sleeper", source("Sleeper"),
                 "Attached", source("Attached"));
         gadgetPolicy = ForkedJvm.scratch("gadget-policy").resolve("policy.json");
@@ -55,13 +55,13 @@ class CfiIT {
     private static ForkedJvm.Result gadgetApp(String options, String... args) {
         ForkedJvm jvm = ForkedJvm.java();
         if (options != null) jvm.agent(options);
-        return jvm.classpath(gadget, lib("commons-collections-3.1.jar")).main("GadgetApp", args).run();
+        return jvm.classpath(ForkedJvm.samplesJar(), lib("commons-collections-3.1.jar")).main(GADGET, args).run();
     }
 
     private static ForkedJvm.Result log4jApp(String options, String... args) {
         ForkedJvm jvm = ForkedJvm.java();
         if (options != null) jvm.agent(options);
-        return jvm.classpath(log4j, lib("log4j-api-2.14.1.jar"), lib("log4j-core-2.14.1.jar")).main("Log4jApp", args).run();
+        return jvm.classpath(ForkedJvm.samplesJar(), lib("log4j-api-2.14.1.jar"), lib("log4j-core-2.14.1.jar")).main(LOGGING, args).run();
     }
 
     private static List<String> lines(Path file) throws IOException {
@@ -261,15 +261,15 @@ class CfiIT {
         ForkedJvm.java().jar(ForkedJvm.agentJar(), "policy", "merge", other.toString(), gadgetPolicy.toString(), "-o", out2.toString()).run().assertOk();
         String merged = Files.readString(out1);
         assertEquals(merged, Files.readString(out2), "sorted and stable: the order of the inputs does not matter");
-        assertTrue(merged.contains("GadgetApp.runTool") && merged.contains("org.apache.logging.log4j"), merged);
+        assertTrue(merged.contains("GadgetCache.runTool") && merged.contains("org.apache.logging.log4j"), merged);
 
         ForkedJvm.Result f = ForkedJvm.java().jar(ForkedJvm.agentJar(), "policy", "serial-filter", out1.toString()).run().assertOk();
         String filter = f.stdout().strip();
         assertTrue(filter.contains("org.apache.commons.collections.functors.InvokerTransformer;") && filter.endsWith(";!*"), filter);
         // The exported allowlist on the stock JVM, no agent: the benign cache restores, the chain does not.
         Path marker = dir.resolve("marker");
-        ForkedJvm.Result stock = ForkedJvm.java().jvmArg("-Djdk.serialFilter=" + filter).classpath(gadget, lib("commons-collections-3.1.jar"))
-                .main("GadgetApp", "attack", marker.toString()).run().assertOk();
+        ForkedJvm.Result stock = ForkedJvm.java().jvmArg("-Djdk.serialFilter=" + filter).classpath(ForkedJvm.samplesJar(), lib("commons-collections-3.1.jar"))
+                .main(GADGET, "attack", marker.toString()).run().assertOk();
         assertTrue(stock.stdout().contains("cached=warm=WARM") && stock.stdout().contains("attack=refused java.io.InvalidClassException")
                 && stock.stdout().contains("marker=false"), stock::toString);
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.DataInputStream;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.jar.JarFile;
 import org.junit.jupiter.api.Test;
@@ -102,7 +103,9 @@ class FoundationIT {
 
     @Test
     void verifyInstrumentsAndVerifiesEveryClassOfAJar() {
-        ForkedJvm.Result r = ForkedJvm.java().jar(ForkedJvm.agentJar(), "verify", ForkedJvm.samplesJar().toString()).run().assertOk();
+        // the samples and the library the gadget sample's own code is typed against, as a user verifies an app and its libraries
+        String collections = Path.of(System.getProperty("preempt.cfi.libs"), "commons-collections-3.1.jar").toString();
+        ForkedJvm.Result r = ForkedJvm.java().jar(ForkedJvm.agentJar(), "verify", ForkedJvm.samplesJar().toString(), collections).run().assertOk();
         assertTrue(r.stdout().matches("(?s)classes \\d+, rewritten [1-9]\\d*, methods verified [1-9]\\d*, failures 0, unverifiable 0.*"), r::toString);
         assertTrue(r.stdout().contains("52="), "the legacy classes are Java 8 bytecode: " + r.stdout());
         ForkedJvm.Result missing = ForkedJvm.java().jar(ForkedJvm.agentJar(), "verify", "/nonexistent.jar").run();

@@ -1,3 +1,5 @@
+package dev.preempt.samples.cfi;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -14,12 +16,24 @@ import org.apache.commons.collections.keyvalue.TiedMapEntry;
 import org.apache.commons.collections.map.LazyMap;
 
 /**
- * A legacy app (Java 8) that runs a tool with Runtime.exec, caches values in a commons-collections 3.1
- * LazyMap whose transformers call methods reflectively, and keeps its cache as Java serialisation bytes.
- * "benign KEY..." does just that; "attack MARKER" also deserialises bytes an attacker sent: a gadget chain
- * of the same library's classes that, when the HashMap is rebuilt, reaches Runtime.exec("touch MARKER").
+ * CFI against a deserialisation gadget chain. A legacy app (Java 8 bytecode) that runs a tool with
+ * {@code Runtime.exec}, caches values in a commons-collections 3.1 {@code LazyMap} whose transformers call
+ * methods reflectively, and keeps its cache as Java serialisation bytes. {@code benign KEY...} does just
+ * that; {@code attack MARKER} also restores bytes an attacker sent: the well-known chain of the same
+ * library's classes that, when the {@code HashMap} is rebuilt, reaches {@code Runtime.exec("touch MARKER")}.
+ * It prints one line per step ({@code tool=}, {@code cached=}, {@code attack=}, {@code marker=},
+ * {@code tool again=}, {@code done}).
+ *
+ * <pre>
+ * CP=preempt-samples.jar:lib/commons-collections-3.1.jar   # samples/target after ./preempt build
+ * java -cp $CP dev.preempt.samples.cfi.GadgetCache attack /tmp/marker      # stock: marker=true
+ * java -javaagent:preempt-agent.jar=cfi=learn,policy=p.json -cp $CP dev.preempt.samples.cfi.GadgetCache benign alpha beta
+ * java -javaagent:preempt-agent.jar=cfi=enforce,policy=p.json -cp $CP dev.preempt.samples.cfi.GadgetCache attack /tmp/marker
+ *                              # attack=refused dev.preempt.runtime.cfi.CfiViolation, marker=false, tool again=0
+ * </pre>
+ * {@code ./preempt demo cfi} runs these steps and checks each outcome.
  */
-public class GadgetApp {
+public final class GadgetCache {
     public static void main(String[] args) throws Exception {
         System.out.println("tool=" + runTool());
         for (int i = 1; i < args.length && args[0].equals("benign"); i++) {
@@ -48,7 +62,7 @@ public class GadgetApp {
     /** A LazyMap that derives values by calling methods reflectively. */
     static Map<Object, Object> cache(String key) {
         Transformer t = new ChainedTransformer(new Transformer[] {
-            new ConstantTransformer(key), new InvokerTransformer("toUpperCase", new Class[0], new Object[0])});
+            new ConstantTransformer(key), new InvokerTransformer("toUpperCase", new Class<?>[0], new Object[0])});
         Map<Object, Object> cache = new HashMap<Object, Object>();
         cache.put(new TiedMapEntry(LazyMap.decorate(new HashMap<Object, Object>(), t), key), "entry");
         return cache;
@@ -77,13 +91,14 @@ public class GadgetApp {
         }
     }
 
-    /** What an attacker sends: the well-known shape of a commons-collections chain, built here for the test. */
+    /** What an attacker sends: the well-known shape of a commons-collections chain, built here so the sample is self-contained. */
+    @SuppressWarnings("unchecked") // commons-collections 3.1 predates generics: LazyMap.decorate returns a raw Map
     static byte[] payload(String marker) throws Exception {
         Transformer[] chain = {
             new ConstantTransformer(Runtime.class),
-            new InvokerTransformer("getMethod", new Class[] {String.class, Class[].class}, new Object[] {"getRuntime", new Class[0]}),
-            new InvokerTransformer("invoke", new Class[] {Object.class, Object[].class}, new Object[] {null, new Object[0]}),
-            new InvokerTransformer("exec", new Class[] {String.class}, new Object[] {"touch " + marker}),
+            new InvokerTransformer("getMethod", new Class<?>[] {String.class, Class[].class}, new Object[] {"getRuntime", new Class<?>[0]}),
+            new InvokerTransformer("invoke", new Class<?>[] {Object.class, Object[].class}, new Object[] {null, new Object[0]}),
+            new InvokerTransformer("exec", new Class<?>[] {String.class}, new Object[] {"touch " + marker}),
         };
         ChainedTransformer chained = new ChainedTransformer(new Transformer[] {new ConstantTransformer("harmless")});
         Map<Object, Object> lazy = LazyMap.decorate(new HashMap<Object, Object>(), chained);
