@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -40,11 +37,7 @@ class CfiForwardEdgeIT {
     }
 
     private static String source(String name) {
-        try (InputStream in = CfiForwardEdgeIT.class.getResourceAsStream("/it/cfi-forward/" + name + ".java")) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ForkedJvm.resource("/it/cfi-forward/" + name + ".java");
     }
 
     /** IndySites with real invokedynamic instructions (javac emits none with an app bootstrap), class file 52. */
@@ -71,8 +64,8 @@ class CfiForwardEdgeIT {
         return jvm.classpath(codecs).main("CodecService", requests).run();
     }
 
-    private static List<String> lines(Path file) throws IOException {
-        return Files.exists(file) ? Files.readAllLines(file) : List.of();
+    private static List<String> lines(Path file) {
+        return ForkedJvm.linesOf(file);
     }
 
     @Test

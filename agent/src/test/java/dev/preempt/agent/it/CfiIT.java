@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,11 +43,7 @@ class CfiIT {
     }
 
     private static String source(String name) {
-        try (InputStream in = CfiIT.class.getResourceAsStream("/it/cfi/" + name + ".java")) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ForkedJvm.resource("/it/cfi/" + name + ".java");
     }
 
     private static ForkedJvm.Result gadgetApp(String options, String... args) {
@@ -64,8 +58,8 @@ class CfiIT {
         return jvm.classpath(ForkedJvm.samplesJar(), lib("log4j-api-2.14.1.jar"), lib("log4j-core-2.14.1.jar")).main(LOGGING, args).run();
     }
 
-    private static List<String> lines(Path file) throws IOException {
-        return Files.exists(file) ? Files.readAllLines(file) : List.of();
+    private static List<String> lines(Path file) {
+        return ForkedJvm.linesOf(file);
     }
 
     @Test
@@ -121,6 +115,28 @@ class CfiIT {
         String first = records.get(0);
         assertTrue(first.contains("\"kind\":\"call\"") && first.contains("\"what\":\"java.lang.Class.getMethod\"")
                 && first.contains("\"site\":\"org.apache.commons.collections.functors.InvokerTransformer.transform("), first);
+    }
+
+    @Test
+    void withReceiverChecksTheChainIsRefusedBeforeAnyOfItsTransformersRuns() throws IOException {
+        Path dir = ForkedJvm.scratch("gadget-receiver");
+        Path learned = dir.resolve("learned.json");
+        gadgetApp("cfi=learn,cfi.types=interfaces,policy=" + learned, "benign", "alpha", "beta").assertOk();
+        assertTrue(Files.readString(learned).contains("\"site\": \"org.apache.commons.collections.Transformer\""),
+                "the cache's own transformer is learned for the interface: " + Files.readString(learned));
+        Path policy = dir.resolve("policy.json");
+        Files.writeString(policy, Files.readString(learned).replace("\"rules\": []",
+                "\"rules\": [\n    {\"action\": \"allow\", \"sink\": \"deserialize.class\"}\n  ]"));
+        Path marker = dir.resolve("marker");
+        Path audit = dir.resolve("audit.jsonl");
+        ForkedJvm.Result r = gadgetApp("cfi=enforce,cfi.types=interfaces,policy=" + policy + ",audit=" + audit, "attack", marker.toString())
+                .assertOk();
+        assertTrue(r.stdout().contains("attack=refused") && r.stdout().contains("marker=false") && r.stdout().contains("tool again=0"), r::toString);
+        List<String> records = lines(audit);
+        assertEquals(1, records.size(), records::toString);
+        String first = records.get(0);
+        assertTrue(first.contains("\"kind\":\"call\"") && first.contains("\"what\":\"org.apache.commons.collections.functors.ChainedTransformer.transform\"")
+                && first.contains("\"site\":\"org.apache.commons.collections.map.LazyMap.get("), first);
     }
 
     @Test

@@ -101,6 +101,25 @@ public final class ForkedJvm {
         }
     }
 
+    /** The text of a test program under {@code src/test/resources} ({@code /it/cfi/RulesApp.java}). */
+    public static String resource(String path) {
+        try (java.io.InputStream in = ForkedJvm.class.getResourceAsStream(path)) {
+            if (in == null) throw new IllegalArgumentException("no test resource " + path);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The lines of a file a forked JVM may have written (an audit log), or none if it wrote nothing. */
+    public static List<String> linesOf(Path file) {
+        try {
+            return Files.exists(file) ? Files.readAllLines(file) : List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Compiles one class with no extra class path. */
     public static Path compile(int release, String className, String source) {
         return compile(release, List.of(), className, source);

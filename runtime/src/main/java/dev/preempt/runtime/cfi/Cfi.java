@@ -132,21 +132,11 @@ public final class Cfi {
 
     /** A forward edge not in the call guard's cache: decides, and says whether the guard may cache it. */
     static boolean call(String site, String target, boolean preemptTarget) {
-        Mode m = mode;
         if (preemptTarget) {
             refuseAlways("call", target, site, "self-protection");
             return false;
         }
-        String key = site + '\t' + target;
-        if (m == Mode.LEARN) {
-            if (learnedCalls.add(key)) dirty = true;
-            return true;
-        }
-        if (policy.hasCall(key)) {
-            return true;
-        }
-        refuse("call", target, null, site, CallerFrames.atCallSite(), "unlearned");
-        return true; // AUDIT (ENFORCE has thrown): cached, so an unseen edge is logged once, not at every use
+        return edge(site + '\t' + target, site, target);
     }
 
     /**
@@ -154,7 +144,11 @@ public final class Cfi {
      * audit record names the call site and {@code target} (the receiver's method). Says whether to cache.
      */
     static boolean receiver(String site, String declaredType, String receiverClass, String target) {
-        String key = declaredType + '\t' + receiverClass;
+        return edge(declaredType + '\t' + receiverClass, site, target);
+    }
+
+    /** Learns, allows or refuses the forward edge {@code key} (a policy call entry) met at {@code site}. */
+    private static boolean edge(String key, String site, String target) {
         if (mode == Mode.LEARN) {
             if (learnedCalls.add(key)) dirty = true;
             return true;
@@ -163,7 +157,7 @@ public final class Cfi {
             return true;
         }
         refuse("call", target, null, site, CallerFrames.atCallSite(), "unlearned");
-        return true; // AUDIT: logged once per site
+        return true; // AUDIT (ENFORCE has thrown): cached, so an unseen edge is logged once, not at every use
     }
 
     /** App code asked the JDK for a reflective view of one of preempt's classes. */
