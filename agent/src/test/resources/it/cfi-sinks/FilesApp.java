@@ -10,87 +10,42 @@ import java.nio.file.StandardOpenOption;
 /**
  * Writes through RandomAccessFile("rw"), FileChannel.open(WRITE) and Files.newByteChannel(WRITE, CREATE),
  * moves a file and opens it with DELETE_ON_CLOSE, and reads through RandomAccessFile("r"),
- * FileChannel.open(READ) and Files.newByteChannel(). Arguments: who
- * does it ({@code app}: the code path learned; {@code intruder}: another one), the directory written to,
- * and a file to read (anywhere). Prints one {@code what=ok|refused} line each.
+ * FileChannel.open(READ) and Files.newByteChannel(). Arguments: who does it ({@link Via}), the directory
+ * written to, and a file to read (anywhere).
  */
 public class FilesApp {
     public static void main(String[] args) throws Exception {
-        Path dir = Path.of(args[1]);
+        Via via = Via.of(args[0]);
+        Path dir = Files.createDirectories(Path.of(args[1]));
         Path readable = Path.of(args[2]);
-        Files.createDirectories(dir);
-        if (args[0].equals("app")) {
-            Writer.writeAll(dir);
-            Reader.readAll(readable);
-        } else {
-            Intruder.writeAll(dir);
-            Intruder.readAll(readable);
-        }
+        via.report("raf rw", () -> raf(dir.resolve("raf.bin"), "rw"));
+        via.report("channel write", () -> channel(dir.resolve("channel.bin"), StandardOpenOption.WRITE, StandardOpenOption.CREATE));
+        via.report("byte channel write", () -> byteChannel(dir.resolve("bytes.bin"), StandardOpenOption.WRITE, StandardOpenOption.CREATE));
+        via.report("move", () -> Files.move(dir.resolve("raf.bin"), dir.resolve("moved.bin"), StandardCopyOption.REPLACE_EXISTING));
+        via.report("delete on close", () -> byteChannel(dir.resolve("moved.bin"), StandardOpenOption.READ, StandardOpenOption.DELETE_ON_CLOSE));
+        via.report("raf r", () -> raf(readable, "r"));
+        via.report("channel read", () -> channel(readable, StandardOpenOption.READ));
+        via.report("byte channel read", () -> byteChannel(readable));
         System.out.println("done");
     }
 
-    static void report(String what, Action a) throws Exception {
-        try {
-            a.run();
-            System.out.println(what + "=ok");
-        } catch (SecurityException e) {
-            System.out.println(what + "=refused");
-        }
-    }
-
-    interface Action {
-        void run() throws Exception;
-    }
-
-    static void raf(Path p, String mode) throws Exception {
+    static Object raf(Path p, String mode) throws Exception {
         try (RandomAccessFile f = new RandomAccessFile(p.toFile(), mode)) {
             if (mode.equals("r")) f.read(); else f.write(1);
         }
+        return null;
     }
 
-    static void channel(Path p, StandardOpenOption... options) throws Exception {
+    static Object channel(Path p, StandardOpenOption... options) throws Exception {
         try (FileChannel c = FileChannel.open(p, options)) {
-            if (options[0] == StandardOpenOption.READ) c.read(ByteBuffer.allocate(1)); else c.write(ByteBuffer.wrap(new byte[] {1}));
+            return options[0] == StandardOpenOption.READ ? c.read(ByteBuffer.allocate(1)) : c.write(ByteBuffer.wrap(new byte[] {1}));
         }
     }
 
-    static void byteChannel(Path p, StandardOpenOption... options) throws Exception {
+    static Object byteChannel(Path p, StandardOpenOption... options) throws Exception {
         try (SeekableByteChannel c = Files.newByteChannel(p, options)) {
-            if (options.length == 0 || options[0] == StandardOpenOption.READ) c.read(ByteBuffer.allocate(1)); else c.write(ByteBuffer.wrap(new byte[] {1}));
-        }
-    }
-
-    static class Writer {
-        static void writeAll(Path dir) throws Exception {
-            report("raf rw", () -> raf(dir.resolve("raf.bin"), "rw"));
-            report("channel write", () -> channel(dir.resolve("channel.bin"), StandardOpenOption.WRITE, StandardOpenOption.CREATE));
-            report("byte channel write", () -> byteChannel(dir.resolve("bytes.bin"), StandardOpenOption.WRITE, StandardOpenOption.CREATE));
-            report("move", () -> Files.move(dir.resolve("raf.bin"), dir.resolve("moved.bin"), StandardCopyOption.REPLACE_EXISTING));
-            report("delete on close", () -> byteChannel(dir.resolve("moved.bin"), StandardOpenOption.READ, StandardOpenOption.DELETE_ON_CLOSE));
-        }
-    }
-
-    static class Reader {
-        static void readAll(Path p) throws Exception {
-            report("raf r", () -> raf(p, "r"));
-            report("channel read", () -> channel(p, StandardOpenOption.READ));
-            report("byte channel read", () -> byteChannel(p));
-        }
-    }
-
-    static class Intruder {
-        static void writeAll(Path dir) throws Exception {
-            report("raf rw", () -> raf(dir.resolve("raf.bin"), "rw"));
-            report("channel write", () -> channel(dir.resolve("channel.bin"), StandardOpenOption.WRITE, StandardOpenOption.CREATE));
-            report("byte channel write", () -> byteChannel(dir.resolve("bytes.bin"), StandardOpenOption.WRITE, StandardOpenOption.CREATE));
-            report("move", () -> Files.move(dir.resolve("raf.bin"), dir.resolve("moved.bin"), StandardCopyOption.REPLACE_EXISTING));
-            report("delete on close", () -> byteChannel(dir.resolve("moved.bin"), StandardOpenOption.READ, StandardOpenOption.DELETE_ON_CLOSE));
-        }
-
-        static void readAll(Path p) throws Exception {
-            report("raf r", () -> raf(p, "r"));
-            report("channel read", () -> channel(p, StandardOpenOption.READ));
-            report("byte channel read", () -> byteChannel(p));
+            boolean read = options.length == 0 || options[0] == StandardOpenOption.READ;
+            return read ? c.read(ByteBuffer.allocate(1)) : c.write(ByteBuffer.wrap(new byte[] {1}));
         }
     }
 }
