@@ -1,7 +1,13 @@
 package dev.preempt.bench;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.lang.reflect.Method;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -10,13 +16,17 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * The cost of CFI's checks. {@link #reflectiveCall}: one {@code Method.invoke} of a trivial method, which
  * under {@code cfi=} is a checked forward edge (a probe of the target last allowed at the site);
  * {@link #sinkFileDelete}: {@code File.delete()} of a file that does not exist, a guarded sink (a stack
- * walk and a set probe) around one failing {@code unlink}. {@link #interfaceCall} and
- * {@link #interfaceCallBimorphic}: calls of an app interface, receiver-checked forward edges under
+ * walk and a set probe) around one failing {@code unlink}; {@link #sinkDatagramSendUnconnected}: one 8-byte
+ * datagram sent on loopback to an explicit address (a sink check per datagram), against
+ * {@link #datagramSendConnected}, the same on a connected channel (checked at connect only);
+ * {@link #sinkRandomAccessFileOpen}: {@code RandomAccessFile("rw")} open and close. {@link #interfaceCall}
+ * and {@link #interfaceCallBimorphic}: calls of an app interface, receiver-checked forward edges under
  * {@code cfi.types=interfaces} (a class comparison on a hit; the bimorphic site alternates two receivers, so
  * every other call also scans the site's receiver set). Run with {@code Compare} and
  * {@code --options schedule=off,cfi=enforce,policy=FILE}, FILE learned by a {@code cfi=learn} run of the same.
@@ -89,5 +99,47 @@ public class CfiBench {
     @Benchmark
     public boolean sinkFileDelete() {
         return missing.delete();
+    }
+
+    private File scratch;
+    private DatagramChannel receiver;
+    private DatagramChannel unconnected;
+    private DatagramChannel connected;
+    private InetSocketAddress receiverAddress;
+    private final ByteBuffer datagram = ByteBuffer.allocateDirect(8);
+
+    /** A receiver that never reads: once its buffer is full the kernel drops what arrives, and send still returns. */
+    @Setup
+    public void setupSinks() throws IOException {
+        scratch = File.createTempFile("preempt-cfi-bench-", ".bin");
+        receiver = DatagramChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        receiverAddress = (InetSocketAddress) receiver.getLocalAddress();
+        unconnected = DatagramChannel.open();
+        connected = DatagramChannel.open().connect(receiverAddress);
+    }
+
+    @TearDown
+    public void tearDownSinks() throws IOException {
+        receiver.close();
+        unconnected.close();
+        connected.close();
+        scratch.delete();
+    }
+
+    @Benchmark
+    public int sinkDatagramSendUnconnected() throws IOException {
+        return unconnected.send(datagram.clear(), receiverAddress);
+    }
+
+    @Benchmark
+    public int datagramSendConnected() throws IOException {
+        return connected.send(datagram.clear(), receiverAddress);
+    }
+
+    @Benchmark
+    public long sinkRandomAccessFileOpen() throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(scratch, "rw")) {
+            return f.length();
+        }
     }
 }

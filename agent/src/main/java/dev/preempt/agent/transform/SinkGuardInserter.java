@@ -26,14 +26,47 @@ public final class SinkGuardInserter {
     static final String GUARD = "dev/preempt/runtime/cfi/SinkGuard";
 
     /**
-     * One guarded JDK method. {@code slot} is the local passed as the detail (an argument, or {@code this}
-     * at 0 for an instance method), or -1 for none; a null sink means the self-protection check, which is
-     * given the {@code Class} in {@code slot}.
+     * The {@code SinkGuard} method a target calls, given the locals in {@link Target#slots()} in order.
+     * {@code CHECK} also gets the sink's ordinal; the others decide the sink from their arguments (a mode
+     * string, an option set, whether a channel is connected), so a read-only open costs no stack walk.
      */
-    record Target(String owner, String name, String desc, int slot, Sink sink) {}
+    enum Guard {
+        CHECK("check", "(Ljava/lang/Object;I)V"),
+        /** Self-protection: given the {@code Class} reflected on. */
+        REFLECT_ON("reflectOn", "(Ljava/lang/Class;)V"),
+        RANDOM_ACCESS_OPEN("checkRandomAccessOpen", "(Ljava/lang/Object;Ljava/lang/String;)V"),
+        CHANNEL_OPEN("checkChannelOpen", "(Ljava/lang/Object;Ljava/util/Set;)V"),
+        MOVE("checkMove", "(Ljava/lang/Object;Ljava/lang/Object;)V"),
+        DATAGRAM_SEND("checkDatagramSend", "(Ljava/nio/channels/DatagramChannel;Ljava/lang/Object;)V");
+
+        final String method;
+        final String desc;
+
+        Guard(String method, String desc) {
+            this.method = method;
+            this.desc = desc;
+        }
+    }
+
+    /**
+     * One guarded JDK method. {@code slots} are the locals passed to the guard (arguments, or {@code this}
+     * at 0 for an instance method); for {@code CHECK} one slot, the detail, or -1 for none. {@code sink} is
+     * what {@code CHECK} checks, or for the other guards the sink they check first (null for self-protection).
+     */
+    record Target(String owner, String name, String desc, Guard guard, Sink sink, int... slots) {
+        Target(String owner, String name, String desc, int slot, Sink sink) {
+            this(owner, name, desc, sink == null ? Guard.REFLECT_ON : Guard.CHECK, sink, slot);
+        }
+
+        @Override
+        public String toString() {
+            return owner + "." + name + (desc == null ? "" : desc) + " -> " + guard.method;
+        }
+    }
 
     private static final String OIS = "java/io/ObjectInputStream";
     private static final String LOOKUP = "java/lang/invoke/MethodHandles$Lookup";
+    private static final String DATAGRAM = "sun/nio/ch/DatagramChannelImpl";
 
     /** Every guarded JDK method, by sink. Overloads that delegate to a guarded one are not listed again. */
     static final List<Target> TARGETS = List.of(
@@ -60,6 +93,21 @@ public final class SinkGuardInserter {
             new Target(LOOKUP, "defineHiddenClassWithClassData", null, -1, Sink.CLASS_DEFINE),
             new Target("java/io/FileOutputStream", "<init>", "(Ljava/io/File;Z)V", 1, Sink.FILE_WRITE),
             new Target("java/nio/file/Files", "newOutputStream", "(Ljava/nio/file/Path;[Ljava/nio/file/OpenOption;)Ljava/io/OutputStream;", 0, Sink.FILE_WRITE),
+            // Every RandomAccessFile constructor ends here (String and File ones, ZipFile's open-and-delete).
+            new Target("java/io/RandomAccessFile", "<init>", "(Ljava/io/File;Ljava/lang/String;Z)V", Guard.RANDOM_ACCESS_OPEN,
+                    Sink.FILE_WRITE, 1, 2),
+            // The OpenOption... overloads build the set and call these; Files.createFile and createTempFile come here too.
+            new Target("java/nio/channels/FileChannel", "open", "(Ljava/nio/file/Path;Ljava/util/Set;[Ljava/nio/file/attribute/FileAttribute;)"
+                    + "Ljava/nio/channels/FileChannel;", Guard.CHANNEL_OPEN, Sink.FILE_WRITE, 0, 1),
+            new Target("java/nio/file/Files", "newByteChannel", "(Ljava/nio/file/Path;Ljava/util/Set;[Ljava/nio/file/attribute/FileAttribute;)"
+                    + "Ljava/nio/channels/SeekableByteChannel;", Guard.CHANNEL_OPEN, Sink.FILE_WRITE, 0, 1),
+            new Target("java/nio/channels/AsynchronousFileChannel", "open", "(Ljava/nio/file/Path;Ljava/util/Set;"
+                    + "Ljava/util/concurrent/ExecutorService;[Ljava/nio/file/attribute/FileAttribute;)Ljava/nio/channels/AsynchronousFileChannel;",
+                    Guard.CHANNEL_OPEN, Sink.FILE_WRITE, 0, 1),
+            new Target("java/nio/file/Files", "copy", "(Ljava/nio/file/Path;Ljava/nio/file/Path;[Ljava/nio/file/CopyOption;)Ljava/nio/file/Path;",
+                    1, Sink.FILE_WRITE),
+            new Target("java/nio/file/Files", "move", "(Ljava/nio/file/Path;Ljava/nio/file/Path;[Ljava/nio/file/CopyOption;)Ljava/nio/file/Path;",
+                    Guard.MOVE, Sink.FILE_WRITE, 0, 1),
             new Target("java/io/File", "delete", "()Z", 0, Sink.FILE_DELETE),
             new Target("java/nio/file/Files", "delete", "(Ljava/nio/file/Path;)V", 0, Sink.FILE_DELETE),
             new Target("java/nio/file/Files", "deleteIfExists", "(Ljava/nio/file/Path;)Z", 0, Sink.FILE_DELETE),
@@ -68,6 +116,18 @@ public final class SinkGuardInserter {
             new Target("java/net/ServerSocket", "bind", "(Ljava/net/SocketAddress;I)V", 1, Sink.SOCKET_BIND),
             new Target("sun/nio/ch/ServerSocketChannelImpl", "bind",
                     "(Ljava/net/SocketAddress;I)Ljava/nio/channels/ServerSocketChannel;", 1, Sink.SOCKET_BIND),
+            // DatagramSocket delegates to DatagramSocketAdaptor, which calls these (JDK 15 to 25); send(DatagramPacket) ends in send.
+            new Target(DATAGRAM, "bind", "(Ljava/net/SocketAddress;)Ljava/nio/channels/DatagramChannel;", 1, Sink.SOCKET_BIND),
+            new Target(DATAGRAM, "connect", "(Ljava/net/SocketAddress;Z)Ljava/nio/channels/DatagramChannel;", 1, Sink.SOCKET_CONNECT),
+            new Target(DATAGRAM, "send", "(Ljava/nio/ByteBuffer;Ljava/net/SocketAddress;)I", Guard.DATAGRAM_SEND, Sink.SOCKET_CONNECT, 0, 2),
+            // FFM: a library opened and a native function linked without System.load.
+            new Target("java/lang/foreign/SymbolLookup", "libraryLookup", "(Ljava/lang/String;Ljava/lang/foreign/Arena;)Ljava/lang/foreign/SymbolLookup;",
+                    0, Sink.NATIVE_LOAD),
+            new Target("java/lang/foreign/SymbolLookup", "libraryLookup", "(Ljava/nio/file/Path;Ljava/lang/foreign/Arena;)Ljava/lang/foreign/SymbolLookup;",
+                    0, Sink.NATIVE_LOAD),
+            // Both Linker.downcallHandle overloads come here.
+            new Target("jdk/internal/foreign/abi/AbstractLinker", "downcallHandle0",
+                    "(Ljava/lang/foreign/FunctionDescriptor;[Ljava/lang/foreign/Linker$Option;)Ljava/lang/invoke/MethodHandle;", 1, Sink.NATIVE_LINK),
             new Target("javax/script/ScriptEngineManager", "getEngineByName", null, 1, Sink.SCRIPT_ENGINE),
             new Target("javax/script/ScriptEngineManager", "getEngineByExtension", null, 1, Sink.SCRIPT_ENGINE),
             new Target("javax/script/ScriptEngineManager", "getEngineByMimeType", null, 1, Sink.SCRIPT_ENGINE),
@@ -116,14 +176,13 @@ public final class SinkGuardInserter {
 
     private static InsnList entryCheck(Target t) {
         InsnList l = new InsnList();
-        if (t.sink() == null) {
-            l.add(new VarInsnNode(Opcodes.ALOAD, t.slot()));
-            l.add(new MethodInsnNode(Opcodes.INVOKESTATIC, GUARD, "reflectOn", "(Ljava/lang/Class;)V", false));
-            return l;
+        for (int slot : t.slots()) {
+            l.add(slot < 0 ? new InsnNode(Opcodes.ACONST_NULL) : new VarInsnNode(Opcodes.ALOAD, slot));
         }
-        l.add(t.slot() < 0 ? new InsnNode(Opcodes.ACONST_NULL) : new VarInsnNode(Opcodes.ALOAD, t.slot()));
-        l.add(new IntInsnNode(Opcodes.BIPUSH, t.sink().ordinal()));
-        l.add(new MethodInsnNode(Opcodes.INVOKESTATIC, GUARD, "check", "(Ljava/lang/Object;I)V", false));
+        if (t.guard() == Guard.CHECK) {
+            l.add(new IntInsnNode(Opcodes.BIPUSH, t.sink().ordinal()));
+        }
+        l.add(new MethodInsnNode(Opcodes.INVOKESTATIC, GUARD, t.guard().method, t.guard().desc, false));
         return l;
     }
 }

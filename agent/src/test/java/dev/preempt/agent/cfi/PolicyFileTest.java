@@ -71,6 +71,9 @@ class PolicyFileTest {
                 new Case("{\"schema\": \"preempt-cfi-policy\", \"version\": 1, \"rule\": []}", "at rule: unknown field"),
                 new Case("{\"schema\": \"preempt-cfi-policy\", \"version\": 1, \"rules\": [{\"action\": \"block\", \"sink\": \"jvm.exit\"}]}",
                         "at rules[0].action: expected \"allow\" or \"deny\", got \"block\""),
+                new Case("{\"schema\": \"preempt-cfi-policy\", \"version\": 1, \"rules\": [{\"action\": \"deny\", \"sink\": \"udp\"}]}",
+                        "at rules[0].sink: unknown sink \"udp\"; expected one of process.start, jvm.exit, jndi.lookup, deserialize, "
+                        + "deserialize.class, class.define, native.load, file.write, file.delete, socket.connect, socket.bind, script.engine, native.link"),
                 new Case("{\"schema\": \"preempt-cfi-policy\", \"version\": 1, \"sinks\": [{\"sink\": \"jvm.exit\"}]}", "at sinks[0].callers: missing"),
                 new Case("{\"schema\": \"preempt-cfi-policy\", \"version\": 1}\n{}", "at line 2 column 1: Trailing token"),
                 new Case("{\"schema\": \"preempt-cfi-policy\", \"version\": 1, \"version\": 1}", "at line 1 column 57: Duplicate field 'version'"))) {

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
@@ -48,10 +50,54 @@ class SinkGuardInserterTest {
                 MethodInsnNode first = (MethodInsnNode) java.util.stream.StreamSupport.stream(m.instructions.spliterator(), false)
                         .filter(n -> n instanceof MethodInsnNode).findFirst().orElseThrow();
                 assertEquals(SinkGuardInserter.GUARD, first.owner, t.toString());
-                assertTrue(first.name.equals(t.sink() == null ? "reflectOn" : "check"), t.toString());
+                assertEquals(t.guard().method, first.name, t.toString());
+                assertEquals(t.guard().desc, first.desc, t.toString());
+                assertSlotsFitTheGuard(t, m);
             }
         }
         assertEquals(List.of(), missing, "guarded JDK methods missing from JDK " + Runtime.version());
+    }
+
+    /** Each slot passed is an argument (or this) of a type the guard's parameter accepts: a wrong slot would fail to verify or pass the wrong value. */
+    private static void assertSlotsFitTheGuard(SinkGuardInserter.Target t, MethodNode m) throws ClassNotFoundException {
+        List<Type> locals = new ArrayList<>();
+        if ((m.access & Opcodes.ACC_STATIC) == 0) locals.add(Type.getObjectType(t.owner()));
+        for (Type a : Type.getArgumentTypes(m.desc)) {
+            locals.add(a);
+            if (a.getSize() == 2) locals.add(null);
+        }
+        Type[] params = Type.getArgumentTypes(t.guard().desc);
+        int passed = t.guard() == SinkGuardInserter.Guard.CHECK ? params.length - 1 : params.length;
+        assertEquals(passed, t.slots().length, t + ": slots for " + t.guard().desc);
+        for (int i = 0; i < passed; i++) {
+            int slot = t.slots()[i];
+            if (slot < 0) continue;
+            Type local = locals.get(slot);
+            assertTrue(local != null && (local.getSort() == Type.OBJECT || local.getSort() == Type.ARRAY), t + ": slot " + slot + " is " + local);
+            Class<?> param = Class.forName(params[i].getClassName(), false, null);
+            Class<?> arg = local.getSort() == Type.ARRAY ? Object[].class : Class.forName(local.getClassName(), false, null);
+            assertTrue(param.isAssignableFrom(arg), t + ": slot " + slot + " (" + arg.getName() + ") is no " + param.getName());
+        }
+    }
+
+    @Test
+    void fileWritesUdpAndForeignLinkingAreGuardedWhereEveryPathGoesThrough() {
+        List<String> guarded = SinkGuardInserter.TARGETS.stream()
+                .map(t -> t.owner() + "." + t.name() + " " + t.guard() + " " + (t.sink() == null ? "-" : t.sink().id())).toList();
+        for (String expected : List.of(
+                "java/io/RandomAccessFile.<init> RANDOM_ACCESS_OPEN file.write",
+                "java/nio/channels/FileChannel.open CHANNEL_OPEN file.write",
+                "java/nio/file/Files.newByteChannel CHANNEL_OPEN file.write",
+                "java/nio/channels/AsynchronousFileChannel.open CHANNEL_OPEN file.write",
+                "java/nio/file/Files.copy CHECK file.write",
+                "java/nio/file/Files.move MOVE file.write",
+                "sun/nio/ch/DatagramChannelImpl.bind CHECK socket.bind",
+                "sun/nio/ch/DatagramChannelImpl.connect CHECK socket.connect",
+                "sun/nio/ch/DatagramChannelImpl.send DATAGRAM_SEND socket.connect",
+                "java/lang/foreign/SymbolLookup.libraryLookup CHECK native.load",
+                "jdk/internal/foreign/abi/AbstractLinker.downcallHandle0 CHECK native.link")) {
+            assertTrue(guarded.contains(expected), expected + " in " + guarded);
+        }
     }
 
     @Test

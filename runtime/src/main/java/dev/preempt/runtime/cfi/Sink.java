@@ -2,8 +2,9 @@ package dev.preempt.runtime.cfi;
 
 /**
  * The sensitive JDK operations whose entry CFI guards (backward edges). The agent inserts
- * {@code SinkGuard.check(detail, sink.ordinal())} at the entry of the JDK methods that implement each one;
- * the policy names a sink by {@link #id()}.
+ * {@code SinkGuard.check(detail, sink.ordinal())}, or a {@code SinkGuard} method that picks the sink from the
+ * arguments, at the entry of the JDK methods that implement each one; the policy names a sink by
+ * {@link #id()}: ids are a contract, new sinks are appended and none is renamed.
  */
 public enum Sink {
     PROCESS_START("process.start", false, false),
@@ -22,7 +23,9 @@ public enum Sink {
     FILE_DELETE("file.delete", false, false),
     SOCKET_CONNECT("socket.connect", false, false),
     SOCKET_BIND("socket.bind", false, false),
-    SCRIPT_ENGINE("script.engine", false, false);
+    SCRIPT_ENGINE("script.engine", false, false),
+    /** A native function linked through the FFM API ({@code Linker.downcallHandle}): callable with no System.load. */
+    NATIVE_LINK("native.link", false, false);
 
     private static final Sink[] ALL = values();
 
