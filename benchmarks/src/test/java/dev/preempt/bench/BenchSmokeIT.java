@@ -64,9 +64,9 @@ class BenchSmokeIT {
         Path policy = DIR.resolve("cfi-policy.json");
         Files.deleteIfExists(policy);
         run("-Dbench.ratios=/dev/null", "dev.preempt.bench.Compare", "--quick", "--agent", AGENT, "--out", DIR.resolve("cfi-learn").toString(),
-                "--options", "schedule=off,cfi=learn,policy=" + policy, "CfiBench");
+                "--options", "schedule=off,cfi=learn,cfi.types=interfaces,policy=" + policy, "CfiBench");
         run("dev.preempt.bench.Compare", "--quick", "--agent", AGENT, "--out", DIR.resolve("cfi").toString(),
-                "--options", "schedule=off,cfi=enforce,policy=" + policy + ",audit=" + DIR.resolve("cfi-audit.jsonl"), "CfiBench");
+                "--options", "schedule=off,cfi=enforce,cfi.types=interfaces,policy=" + policy + ",audit=" + DIR.resolve("cfi-audit.jsonl"), "CfiBench");
         String table = run("dev.preempt.bench.Summary", DIR.resolve("ratios.jsonl").toString());
 
         List<Ratios.Figure> figures = Ratios.read(DIR.resolve("ratios.jsonl"));

@@ -7,9 +7,12 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
+import java.lang.reflect.Method;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -21,12 +24,41 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Protocol, one line each way: {@code WORK n} answers {@code OK <checksum>} after n rounds of
  * arithmetic; {@code STATS} answers {@code STATS connections=.. requests=.. osThreads=.. rssKb=..};
  * {@code QUIT} closes the connection. Listens on loopback; prints {@code listening=PORT} when ready.
+ * Requests are dispatched as old frameworks do: a {@link Command} looked up by the request's verb, and
+ * for {@code WORK} an action method called reflectively, so each request crosses two indirect call edges
+ * (what {@code cfi=} checks as forward edges).
  *
  * <pre>java -cp preempt-samples.jar dev.preempt.samples.server.ThreadPerConnectionServer [port]</pre>
  */
 public class ThreadPerConnectionServer {
     private static final AtomicInteger connections = new AtomicInteger();
     private static final AtomicLong requests = new AtomicLong();
+
+    /** A request handler, looked up by the request's first word. */
+    interface Command {
+        String handle(String argument) throws Exception;
+    }
+
+    private static final Map<String, Command> COMMANDS = new HashMap<String, Command>();
+    static {
+        final Method action;
+        try {
+            action = ThreadPerConnectionServer.class.getDeclaredMethod("work", int.class);
+        } catch (NoSuchMethodException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+        COMMANDS.put("WORK", new Command() {
+            public String handle(String argument) throws Exception {
+                return "OK " + action.invoke(null, Integer.parseInt(argument));
+            }
+        });
+        COMMANDS.put("STATS", new Command() {
+            public String handle(String argument) {
+                return "STATS connections=" + connections.get() + " requests=" + requests.get()
+                        + " osThreads=" + procStatus("Threads:") + " rssKb=" + procStatus("VmRSS:");
+            }
+        });
+    }
 
     public static void main(String[] args) throws IOException {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
@@ -53,16 +85,12 @@ public class ThreadPerConnectionServer {
             Writer out = new BufferedWriter(new OutputStreamWriter(s.getOutputStream(), "US-ASCII"));
             String line;
             while ((line = in.readLine()) != null) {
-                if (line.startsWith("WORK ")) {
-                    out.write("OK " + work(Integer.parseInt(line.substring(5))) + "\n");
-                } else if (line.equals("STATS")) {
-                    out.write("STATS connections=" + connections.get() + " requests=" + requests.get()
-                            + " osThreads=" + procStatus("Threads:") + " rssKb=" + procStatus("VmRSS:") + "\n");
-                } else if (line.equals("QUIT")) {
+                if (line.equals("QUIT")) {
                     break;
-                } else {
-                    out.write("ERR unknown request\n");
                 }
+                int space = line.indexOf(' ');
+                Command c = COMMANDS.get(space < 0 ? line : line.substring(0, space));
+                out.write(c == null ? "ERR unknown request\n" : handle(c, space < 0 ? "" : line.substring(space + 1)) + "\n");
                 out.flush();
                 requests.incrementAndGet();
             }
@@ -75,6 +103,14 @@ public class ThreadPerConnectionServer {
             } catch (IOException ignored) {
                 // closing anyway
             }
+        }
+    }
+
+    static String handle(Command c, String argument) {
+        try {
+            return c.handle(argument);
+        } catch (Exception e) {
+            return "ERR " + e;
         }
     }
 
