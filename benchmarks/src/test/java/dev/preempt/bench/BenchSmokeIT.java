@@ -72,7 +72,7 @@ class BenchSmokeIT {
         List<Ratios.Figure> figures = Ratios.read(DIR.resolve("ratios.jsonl"));
         for (String expected : List.of("KernelBench.arraySum", "geomean", "SwitchBench", "Jain fairness", "priority 10 over priority 1",
                 "slice expiry", "timer jitter", "RSS bytes per parked thread", "spawn+join rate", "parked mapped threads",
-                "server throughput", "server p99", "start-up", "rewrite throughput", "CfiBench")) {
+                "server throughput", "server p99", "server CPU per request", "start-up", "rewrite throughput", "CfiBench")) {
             assertTrue(figures.stream().anyMatch(f -> f.figure().contains(expected)), "no figure '" + expected + "' in\n" + table);
         }
         assertTrue(figures.stream().filter(f -> f.figure().contains("KernelBench")).allMatch(f -> Double.isFinite(f.ratio()) && f.ratio() > 0), table);

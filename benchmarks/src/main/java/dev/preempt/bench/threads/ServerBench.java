@@ -15,13 +15,17 @@ import java.util.concurrent.TimeUnit;
 /**
  * The thread-per-connection sample server ({@code samples}: one platform thread per client, Java 8 code)
  * under loopback load, stock against the agent ({@code threads=map}) side by side in one invocation, at
- * each connection count: throughput, p99 latency, and the server's RSS and OS threads under load. The load
- * client runs in this JVM on virtual threads; stock and agent runs alternate. Usage:
+ * each connection count: throughput, p99 latency, the server's CPU time per request over the load window
+ * (steadier than throughput on a shared machine: a closed loop's throughput moves with whoever else gets
+ * the CPUs), and the server's RSS and OS threads under load. The load client runs in this JVM on virtual
+ * threads; stock and agent runs alternate. {@code --baseline-options} runs the baseline side with the agent
+ * and those options instead of no agent, to isolate what one setting costs (cfi=enforce against the same
+ * agent without it). Usage:
  *
  * <pre>
  * java -cp benchmarks/target/preempt-benchmarks.jar dev.preempt.bench.threads.ServerBench \
  *     [--agent agent/target/preempt-agent.jar] [--connections 1000,10000] [--seconds 10] [--work 200] \
- *     [--think-ms 0] [--repeat 3] [--options k=v,...] [--out DIR]
+ *     [--think-ms 0] [--repeat 3] [--options k=v,...] [--baseline-options k=v,...] [--out DIR]
  * </pre>
  */
 public final class ServerBench {
@@ -32,6 +36,7 @@ public final class ServerBench {
     public static void main(String[] args) throws Exception {
         String agent = "agent/target/preempt-agent.jar";
         String options = "";
+        String baselineOptions = null;
         List<Integer> counts = List.of(1000, 10000);
         double seconds = 10;
         int work = 200;
@@ -42,6 +47,7 @@ public final class ServerBench {
             switch (args[i]) {
                 case "--agent" -> agent = args[++i];
                 case "--options" -> options = args[++i];
+                case "--baseline-options" -> baselineOptions = args[++i];
                 case "--connections" -> counts = java.util.Arrays.stream(args[++i].split(",")).map(Integer::valueOf).toList();
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
                 case "--work" -> work = Integer.parseInt(args[++i]);
@@ -52,46 +58,66 @@ public final class ServerBench {
             }
         }
         String agentArg = "-javaagent:" + Path.of(agent).toAbsolutePath() + (options.isEmpty() ? "" : "=" + options);
+        String baselineArg = baselineOptions == null ? null
+                : "-javaagent:" + Path.of(agent).toAbsolutePath() + (baselineOptions.isEmpty() ? "" : "=" + baselineOptions);
+        if (baselineArg != null) {
+            System.err.println("baseline (the \"stock\" columns): " + baselineArg);
+        }
         StringBuilder json = new StringBuilder("[");
         List<String> table = new ArrayList<>();
         for (int c : counts) {
-            List<Double> rps = new ArrayList<>(), p99 = new ArrayList<>(), rss = new ArrayList<>();
+            List<Double> rps = new ArrayList<>(), p99 = new ArrayList<>(), rss = new ArrayList<>(), cpu = new ArrayList<>();
+            List<Double> stockCpu = new ArrayList<>(), agentCpu = new ArrayList<>();
             List<LoadClient.Result> stockRuns = new ArrayList<>(), agentRuns = new ArrayList<>();
             for (int r = 0; r < repeat; r++) {
-                LoadClient.Result s = run(null, c, seconds, work, think);
-                LoadClient.Result a = run(agentArg, c, seconds, work, think);
+                Run sr = run(baselineArg, c, seconds, work, think);
+                Run ar = run(agentArg, c, seconds, work, think);
+                LoadClient.Result s = sr.result();
+                LoadClient.Result a = ar.result();
                 stockRuns.add(s);
                 agentRuns.add(a);
+                stockCpu.add(sr.cpuMicrosPerRequest());
+                agentCpu.add(ar.cpuMicrosPerRequest());
+                cpu.add(ar.cpuMicrosPerRequest() / sr.cpuMicrosPerRequest());
                 rps.add(a.requestsPerSecond() / s.requestsPerSecond());
                 p99.add(a.p99Micros() / s.p99Micros());
                 rss.add((double) stat(a, "rssKb") / stat(s, "rssKb"));
-                System.err.println("connections " + c + " run " + (r + 1) + "\n  stock " + s + "\n  agent " + a);
+                System.err.println("connections " + c + " run " + (r + 1) + "\n  stock " + s + String.format(Locale.ROOT, " cpuUsPerReq=%.2f", sr.cpuMicrosPerRequest())
+                        + "\n  agent " + a + String.format(Locale.ROOT, " cpuUsPerReq=%.2f", ar.cpuMicrosPerRequest()));
                 json.append(json.length() == 1 ? "" : ",").append(String.format(Locale.ROOT,
                         "{\"connections\":%d,\"stock\":%s,\"agent\":%s}", c, toJson(s), toJson(a)));
             }
-            String cmd = "ServerBench --connections " + c + " --seconds " + seconds + " --work " + work + " --repeat " + repeat;
+            String cmd = "ServerBench --connections " + c + " --seconds " + seconds + " --work " + work + " --repeat " + repeat
+                    + (options.isEmpty() ? "" : " --options " + options) + (baselineOptions == null ? "" : " --baseline-options " + baselineOptions);
             dev.preempt.bench.Ratios.record("server throughput, " + c + " connections (req/s)", String.format(Locale.ROOT, "%.0f", median(stockRuns, "rps")),
                     String.format(Locale.ROOT, "%.0f", median(agentRuns, "rps")), ChildJvm.median(rps), ChildJvm.spread(rps), cmd);
             dev.preempt.bench.Ratios.record("server p99 latency, " + c + " connections (us)", String.format(Locale.ROOT, "%.0f", median(stockRuns, "p99")),
                     String.format(Locale.ROOT, "%.0f", median(agentRuns, "p99")), ChildJvm.median(p99), ChildJvm.spread(p99), cmd);
+            dev.preempt.bench.Ratios.record("server CPU per request, " + c + " connections (us)", String.format(Locale.ROOT, "%.2f", ChildJvm.median(stockCpu)),
+                    String.format(Locale.ROOT, "%.2f", ChildJvm.median(agentCpu)), ChildJvm.median(cpu), ChildJvm.spread(cpu), cmd);
             dev.preempt.bench.Ratios.record("server RSS, " + c + " connections (MiB)", String.format(Locale.ROOT, "%.0f", median(stockRuns, "rss") / 1024),
                     String.format(Locale.ROOT, "%.0f", median(agentRuns, "rss") / 1024), ChildJvm.median(rss), ChildJvm.spread(rss), cmd);
             dev.preempt.bench.Ratios.record("server OS threads, " + c + " connections", String.format(Locale.ROOT, "%.0f", median(stockRuns, "os")),
                     String.format(Locale.ROOT, "%.0f", median(agentRuns, "os")), median(agentRuns, "os") / median(stockRuns, "os"), "", cmd);
-            table.add(String.format(Locale.ROOT, "%-12d %9.0f %9.0f %7.2f %-11s %9.0f %9.0f %7.2f %-11s %8.0f %8.0f %7.2f %7.0f %7.0f",
+            table.add(String.format(Locale.ROOT, "%-12d %9.0f %9.0f %7.2f %-11s %9.0f %9.0f %7.2f %-11s %7.2f %7.2f %7.3f %-11s %8.0f %8.0f %7.2f %7.0f %7.0f",
                     c, median(stockRuns, "rps"), median(agentRuns, "rps"), ChildJvm.median(rps), ChildJvm.spread(rps),
                     median(stockRuns, "p99"), median(agentRuns, "p99"), ChildJvm.median(p99), ChildJvm.spread(p99),
+                    ChildJvm.median(stockCpu), ChildJvm.median(agentCpu), ChildJvm.median(cpu), ChildJvm.spread(cpu),
                     median(stockRuns, "rss") / 1024, median(agentRuns, "rss") / 1024, ChildJvm.median(rss),
                     median(stockRuns, "os"), median(agentRuns, "os")));
         }
         Files.createDirectories(out);
         Files.writeString(out.resolve("server.json"), json.append("]"));
-        System.out.printf("%-12s %9s %9s %7s %-11s %9s %9s %7s %-11s %8s %8s %7s %7s %7s%n", "connections", "stock/s", "agent/s",
-                "ratio", "spread", "p99 us", "p99 us", "ratio", "spread", "RSS MiB", "RSS MiB", "ratio", "OS thr", "OS thr");
+        System.out.printf("%-12s %9s %9s %7s %-11s %9s %9s %7s %-11s %7s %7s %7s %-11s %8s %8s %7s %7s %7s%n", "connections", "stock/s", "agent/s",
+                "ratio", "spread", "p99 us", "p99 us", "ratio", "spread", "cpu us", "cpu us", "ratio", "spread", "RSS MiB", "RSS MiB", "ratio",
+                "OS thr", "OS thr");
         table.forEach(System.out::println);
     }
 
-    private static LoadClient.Result run(String agentArg, int connections, double seconds, int work, int think) throws Exception {
+    /** One server run: the client's result and the server's CPU time per request over the load window. */
+    private record Run(LoadClient.Result result, double cpuMicrosPerRequest) {}
+
+    private static Run run(String agentArg, int connections, double seconds, int work, int think) throws Exception {
         List<String> cmd = ChildJvm.command(agentArg, List.of("-Xmx2g"), SERVER, "0");
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try {
@@ -101,13 +127,22 @@ public final class ServerBench {
                 throw new IOException("server did not start: " + line);
             }
             int port = Integer.parseInt(line.substring("listening=".length()));
-            return LoadClient.run(port, connections, seconds, work, think);
+            long cpuBeforeNanos = cpuNanos(p);
+            LoadClient.Result result = LoadClient.run(port, connections, seconds, work, think);
+            long cpuNanos = cpuNanos(p) - cpuBeforeNanos;
+            return new Run(result, result.requests() == 0 ? Double.NaN : cpuNanos / 1000.0 / result.requests());
         } finally {
             p.destroy();
             if (!p.waitFor(10, TimeUnit.SECONDS)) {
                 p.destroyForcibly().waitFor();
             }
         }
+    }
+
+    /** The process's user + system CPU time so far (Linux: from /proc). */
+    private static long cpuNanos(Process p) {
+        return p.toHandle().info().totalCpuDuration().map(java.time.Duration::toNanos)
+                .orElseThrow(() -> new IllegalStateException("no CPU time for the server process on this OS"));
     }
 
     private static long stat(LoadClient.Result r, String key) {
