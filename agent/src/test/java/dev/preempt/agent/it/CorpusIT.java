@@ -77,7 +77,11 @@ class CorpusIT {
 
         ForkedJvm.Result stock = ForkedJvm.java().jvmArg("-Xss4m").classpath(program).main("LoadAll", jars.toArray(String[]::new))
                 .timeout(Duration.ofMinutes(5)).run().assertOk();
-        ForkedJvm.Result agent = ForkedJvm.java().agent("log=debug,log.file=" + log).jvmArg("-Xss4m").classpath(program)
+        // Every rewrite at once, CFI's call guards with receiver checks and bootstrap wrappers included: the JVM's
+        // own verifier checks each rewritten class when LoadAll links it.
+        Path policy = log.resolveSibling("policy.json");
+        ForkedJvm.Result agent = ForkedJvm.java().agent("log=debug,log.file=" + log + ",cfi=learn,cfi.types=interfaces,policy=" + policy)
+                .jvmArg("-Xss4m").classpath(program)
                 .main("LoadAll", jars.toArray(String[]::new)).timeout(Duration.ofMinutes(5)).run().assertOk();
 
         Map<String, String> s = values(stock.stdout());

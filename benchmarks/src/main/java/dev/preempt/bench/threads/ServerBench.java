@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * each connection count: throughput, p99 latency, the server's CPU time per request over the load window
  * (steadier than throughput on a shared machine: a closed loop's throughput moves with whoever else gets
  * the CPUs), and the server's RSS and OS threads under load. The load client runs in this JVM on virtual
- * threads; stock and agent runs alternate. {@code --baseline-options} runs the baseline side with the agent
+ * threads; stock and agent runs alternate, each going first in every other pair. {@code --baseline-options} runs the baseline side with the agent
  * and those options instead of no agent, to isolate what one setting costs (cfi=enforce against the same
  * agent without it). Usage:
  *
@@ -70,8 +70,12 @@ public final class ServerBench {
             List<Double> stockCpu = new ArrayList<>(), agentCpu = new ArrayList<>();
             List<LoadClient.Result> stockRuns = new ArrayList<>(), agentRuns = new ArrayList<>();
             for (int r = 0; r < repeat; r++) {
+                // ABBA order: the sides take turns going first, so an order effect (a kernel warmed by the
+                // first run of a pair; 6 of 7 pairs favoured the second run once) cannot favour one side.
+                boolean agentFirst = r % 2 == 1;
+                Run ar = agentFirst ? run(agentArg, c, seconds, work, think) : null;
                 Run sr = run(baselineArg, c, seconds, work, think);
-                Run ar = run(agentArg, c, seconds, work, think);
+                if (!agentFirst) ar = run(agentArg, c, seconds, work, think);
                 LoadClient.Result s = sr.result();
                 LoadClient.Result a = ar.result();
                 stockRuns.add(s);
