@@ -59,9 +59,7 @@ class CfiForwardEdgeIT {
     }
 
     private static ForkedJvm.Result codecService(String options, String... requests) {
-        ForkedJvm jvm = ForkedJvm.java();
-        if (options != null) jvm.agent(options);
-        return jvm.classpath(codecs).main("CodecService", requests).run();
+        return ForkedJvm.java(options).classpath(codecs).main("CodecService", requests).run();
     }
 
     private static List<String> lines(Path file) {

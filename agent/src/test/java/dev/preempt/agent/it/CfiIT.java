@@ -47,15 +47,11 @@ class CfiIT {
     }
 
     private static ForkedJvm.Result gadgetApp(String options, String... args) {
-        ForkedJvm jvm = ForkedJvm.java();
-        if (options != null) jvm.agent(options);
-        return jvm.classpath(ForkedJvm.samplesJar(), lib("commons-collections-3.1.jar")).main(GADGET, args).run();
+        return ForkedJvm.java(options).classpath(ForkedJvm.samplesJar(), lib("commons-collections-3.1.jar")).main(GADGET, args).run();
     }
 
     private static ForkedJvm.Result log4jApp(String options, String... args) {
-        ForkedJvm jvm = ForkedJvm.java();
-        if (options != null) jvm.agent(options);
-        return jvm.classpath(ForkedJvm.samplesJar(), lib("log4j-api-2.14.1.jar"), lib("log4j-core-2.14.1.jar")).main(LOGGING, args).run();
+        return ForkedJvm.java(options).classpath(ForkedJvm.samplesJar(), lib("log4j-api-2.14.1.jar"), lib("log4j-core-2.14.1.jar")).main(LOGGING, args).run();
     }
 
     private static List<String> lines(Path file) {

@@ -46,6 +46,12 @@ public final class ForkedJvm {
         return new ForkedJvm();
     }
 
+    /** A JDK 25 JVM with the agent and these options, or the stock JVM when {@code options} is null. */
+    public static ForkedJvm java(String options) {
+        ForkedJvm jvm = java();
+        return options == null ? jvm : jvm.agent(options);
+    }
+
     /** The shaded agent jar under test. */
     public static Path agentJar() {
         return Path.of(property("preempt.agent.jar"));
