@@ -62,10 +62,6 @@ class CfiForwardEdgeIT {
         return ForkedJvm.java(options).classpath(codecs).main("CodecService", requests).run();
     }
 
-    private static List<String> lines(Path file) {
-        return ForkedJvm.linesOf(file);
-    }
-
     @Test
     void anInterfaceCallIntoAnImplementationNeverSeenThereIsRefusedBeforeItRuns() throws IOException {
         Path dir = ForkedJvm.scratch("codec-enforce");
@@ -85,7 +81,7 @@ class CfiForwardEdgeIT {
         assertEquals(List.of("upper:xyz -> XYZ", "reverse:pq -> qp", "shell:" + marker + " -> refused CfiViolation", "marker=false"),
                 r.stdout().lines().toList(), r::toString);
         assertFalse(Files.exists(marker));
-        List<String> records = lines(audit);
+        List<String> records = ForkedJvm.linesOf(audit);
         assertEquals(3, records.size(), "each of the three refused uses is logged: " + records);
         assertTrue(records.get(0).contains("\"kind\":\"call\",\"what\":\"CodecService$Shell.encode\"")
                 && records.get(0).contains("\"site\":\"" + APPLY_SITE + "\"")
@@ -101,7 +97,7 @@ class CfiForwardEdgeIT {
         Path audit = dir.resolve("audit.jsonl");
         ForkedJvm.Result r = codecService("cfi=audit,cfi.types=interfaces,policy=" + codecPolicy + ",audit=" + audit, "shell:" + marker).assertOk();
         assertTrue(r.stdout().contains("marker=true"), "audit lets the call pass: " + r);
-        List<String> records = lines(audit);
+        List<String> records = ForkedJvm.linesOf(audit);
         List<String> calls = records.stream().filter(l -> l.contains("\"kind\":\"call\"")).toList();
         assertEquals(1, calls.size(), "three uses of one unseen edge, logged once: " + records);
         assertTrue(calls.get(0).contains("\"mode\":\"audit\"") && calls.get(0).contains("\"what\":\"CodecService$Shell.encode\""), calls.get(0));
@@ -115,7 +111,7 @@ class CfiForwardEdgeIT {
         ForkedJvm.Result r = codecService("cfi=enforce,cfi.types=interfaces,policy=" + codecPolicy + ",audit=" + audit,
                 "reverse:held out", "upper:other text", "reverse:x").assertOk();
         assertEquals(List.of("reverse:held out -> tuo dleh", "upper:other text -> OTHER TEXT", "reverse:x -> x"), r.stdout().lines().toList());
-        assertEquals(List.of(), lines(audit));
+        assertEquals(List.of(), ForkedJvm.linesOf(audit));
     }
 
     @Test
@@ -128,7 +124,7 @@ class CfiForwardEdgeIT {
         Path audit = dir.resolve("audit.jsonl");
         ForkedJvm.Result r = codecService("cfi=enforce,policy=" + policy + ",audit=" + audit, "shell:" + marker).assertOk();
         assertTrue(r.stdout().contains("marker=false"), r::toString);
-        List<String> records = lines(audit);
+        List<String> records = ForkedJvm.linesOf(audit);
         assertFalse(records.isEmpty(), r::toString);
         assertTrue(records.get(0).contains("\"what\":\"process.start\"") && records.get(0).contains("CodecService$Shell.encode"),
                 "the admin codec ran and only its command was refused: " + records.get(0));
@@ -148,7 +144,7 @@ class CfiForwardEdgeIT {
         ForkedJvm.Result r = ForkedJvm.java().agent("cfi=enforce,policy=" + policy + ",audit=" + audit).classpath(hooks)
                 .main("HookApp", dir.resolve("enforced.txt").toString()).run().assertOk();
         assertEquals(List.of("main done", "hook wrote"), r.stdout().lines().toList(), r::toString);
-        assertEquals(List.of(), lines(audit));
+        assertEquals(List.of(), ForkedJvm.linesOf(audit));
     }
 
     @Test
@@ -167,7 +163,7 @@ class CfiForwardEdgeIT {
         ForkedJvm.Result r = ForkedJvm.java().agent("cfi=enforce,policy=" + policy + ",audit=" + audit)
                 .classpath(indy).main("IndyApp", "greet", "other").run().assertOk();
         assertEquals(List.of("lambda ran 2", "greet: linked greet", "other: refused CfiViolation"), r.stdout().lines().toList(), r::toString);
-        List<String> records = lines(audit);
+        List<String> records = ForkedJvm.linesOf(audit);
         assertEquals(1, records.size(), records::toString);
         assertTrue(records.get(0).contains("\"what\":\"bootstrap IndyApp.bootstrap\"")
                 && records.get(0).contains("\"site\":\"IndySites.other()Ljava/lang/String;#d0\""), records.get(0));

@@ -54,10 +54,6 @@ class CfiIT {
         return ForkedJvm.java(options).classpath(ForkedJvm.samplesJar(), lib("log4j-api-2.14.1.jar"), lib("log4j-core-2.14.1.jar")).main(LOGGING, args).run();
     }
 
-    private static List<String> lines(Path file) {
-        return ForkedJvm.linesOf(file);
-    }
-
     @Test
     void aDeserialisedGadgetChainIsRefusedWhileTheAppsOwnExecKeepsWorking() throws IOException {
         Path dir = ForkedJvm.scratch("gadget-enforce");
@@ -73,7 +69,7 @@ class CfiIT {
         assertTrue(r.stdout().contains("marker=false"), "no command ran: " + r);
         assertTrue(r.stdout().contains("tool again=0"), "the app's own Runtime.exec still works: " + r);
         assertTrue(r.stdout().contains("done"), r::toString);
-        List<String> records = lines(audit);
+        List<String> records = ForkedJvm.linesOf(audit);
         assertEquals(1, records.size(), "enforce stops the chain at its first refusal: " + records);
         assertTrue(records.get(0).contains("\"mode\":\"enforce\"") && records.get(0).contains("\"decision\":\"deny\"")
                 && records.get(0).contains("\"rule\":\"unlearned\""), records::toString);
@@ -83,7 +79,7 @@ class CfiIT {
         Path auditLog = dir.resolve("audit-mode.jsonl");
         ForkedJvm.Result a = gadgetApp("cfi=audit,policy=" + gadgetPolicy + ",audit=" + auditLog, "attack", auditMarker.toString()).assertOk();
         assertTrue(a.stdout().contains("marker=true"), "audit lets the call pass: " + a);
-        List<String> auditRecords = lines(auditLog);
+        List<String> auditRecords = ForkedJvm.linesOf(auditLog);
         assertEquals(decision(records.get(0)), decision(auditRecords.get(0)), "audit and enforce make the same decision");
         assertTrue(auditRecords.stream().anyMatch(l -> l.contains("\"kind\":\"call\"") && l.contains("\"what\":\"java.lang.Runtime.exec\"")),
                 "the reflective call to exec is an unseen forward edge: " + auditRecords);
@@ -106,7 +102,7 @@ class CfiIT {
         Path audit = dir.resolve("audit.jsonl");
         ForkedJvm.Result r = gadgetApp("cfi=enforce,policy=" + policy + ",audit=" + audit, "attack", marker.toString()).assertOk();
         assertTrue(r.stdout().contains("attack=refused") && r.stdout().contains("marker=false") && r.stdout().contains("tool again=0"), r::toString);
-        List<String> records = lines(audit);
+        List<String> records = ForkedJvm.linesOf(audit);
         assertEquals(1, records.size(), records::toString);
         String first = records.get(0);
         assertTrue(first.contains("\"kind\":\"call\"") && first.contains("\"what\":\"java.lang.Class.getMethod\"")
@@ -136,12 +132,12 @@ class CfiIT {
         ForkedJvm.Result r = gadgetApp("cfi=enforce,cfi.types=interfaces,policy=" + policy + ",audit=" + audit, "attack", marker.toString())
                 .assertOk();
         assertTrue(r.stdout().contains("attack=refused") && r.stdout().contains("marker=false") && r.stdout().contains("tool again=0"), r::toString);
-        List<String> records = lines(audit);
+        List<String> records = ForkedJvm.linesOf(audit);
         assertEquals(1, records.size(), records::toString);
         assertTrue(records.get(0).contains("\"what\":\"java.lang.Class.getMethod\""), records.get(0));
         Path heldOut = dir.resolve("held-out.jsonl");
         gadgetApp("cfi=enforce,cfi.types=interfaces,policy=" + learned + ",audit=" + heldOut, "benign", "gamma", "delta").assertOk();
-        assertEquals(List.of(), lines(heldOut), "receiver checks refuse nothing on the app's own held-out work");
+        assertEquals(List.of(), ForkedJvm.linesOf(heldOut), "receiver checks refuse nothing on the app's own held-out work");
     }
 
     @Test
@@ -150,7 +146,7 @@ class CfiIT {
         ForkedJvm.Result r = gadgetApp("cfi=audit,policy=" + gadgetPolicy + ",audit=" + audit, "benign", "gamma", "delta", "epsilon").assertOk();
         ForkedJvm.Result stock = gadgetApp(null, "benign", "gamma", "delta", "epsilon").assertOk();
         assertEquals(stock.stdout(), r.stdout());
-        assertEquals(List.of(), lines(audit), "no violation on inputs never seen while learning");
+        assertEquals(List.of(), ForkedJvm.linesOf(audit), "no violation on inputs never seen while learning");
     }
 
     @Test
@@ -167,7 +163,7 @@ class CfiIT {
         ForkedJvm.Result r = log4jApp("cfi=enforce,policy=" + policy + ",audit=" + audit, "curl/8", "@jndi", "wget/1").assertOk();
         assertTrue(r.stdout().contains("connections=0"), "no connection was made: " + r);
         assertTrue(r.stdout().contains("request from user agent wget/1") && r.stdout().contains("done"), "the service goes on: " + r);
-        List<String> records = lines(audit);
+        List<String> records = ForkedJvm.linesOf(audit);
         assertEquals(1, records.size(), records::toString);
         assertTrue(records.get(0).contains("\"what\":\"jndi.lookup\"") && records.get(0).contains("ldap://127.0.0.1:"), records::toString);
     }
@@ -196,7 +192,7 @@ class CfiIT {
         assertEquals(List.of("allowed write=ok", "allowed stream=ok", "outside write=refused", "outside stream=refused",
                 "plugin exit=refused", "reflect=refused", "lookup=refused", "done"), r.stdout().lines().toList(), r::toString);
         assertFalse(Files.exists(dir.resolve("elsewhere.txt")));
-        List<String> csv = lines(audit);
+        List<String> csv = ForkedJvm.linesOf(audit);
         assertEquals("time,thread,mode,decision,kind,what,detail,site,callers,rule,policy", csv.get(0));
         assertTrue(csv.stream().anyMatch(l -> l.contains("\"rules[1] deny file.write\"") && l.contains("elsewhere.txt")), csv::toString);
         assertTrue(csv.stream().anyMatch(l -> l.contains("\"rules[2] deny jvm.exit\"") && l.contains("plugins.Plugin.shutdown")), csv::toString);
@@ -268,7 +264,7 @@ class CfiIT {
             if (!target.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) target.destroyForcibly();
         }
         assertTrue(output.contains("exec=refused") && output.contains("reflect=refused"), output::toString);
-        assertEquals(2, lines(dir.resolve("audit.jsonl")).size(), output::toString);
+        assertEquals(2, ForkedJvm.linesOf(dir.resolve("audit.jsonl")).size(), output::toString);
     }
 
     @Test
