@@ -11,6 +11,7 @@ import java.util.List;
  * @param keepGlobs      {@code threads.keep=}: thread-name or class globs that stay platform threads
  * @param sliceNanos     time slice
  * @param carriers       carrier threads of the scheduler
+ * @param maxCarriers    {@code carriers.max=}: most carriers at once, spares standing in for blocked ones included
  * @param strict         {@code sched=strict} (higher priority always first) rather than weighted fair share
  * @param priorityRules  {@code priority=}: thread-name globs to priorities 1..10, first match wins
  * @param timer          {@code timer=}: {@code auto}, {@code native} or {@code java}
@@ -22,6 +23,7 @@ public record RuntimeSettings(
         List<String> keepGlobs,
         long sliceNanos,
         int carriers,
+        int maxCarriers,
         boolean strict,
         List<PriorityRule> priorityRules,
         String timer,
@@ -38,6 +40,6 @@ public record RuntimeSettings(
     /** The defaults of DESIGN.md's option table. */
     public static RuntimeSettings defaults() {
         return new RuntimeSettings(true, true, List.of(), 10_000_000L,
-                Runtime.getRuntime().availableProcessors(), false, List.of(), "auto", false);
+                Runtime.getRuntime().availableProcessors(), 256, false, List.of(), "auto", false);
     }
 }

@@ -19,6 +19,7 @@ public record AgentConfig(
         List<Glob> threadsKeep,
         Duration slice,
         int carriers,
+        int carriersMax,
         Sched sched,
         List<RuntimeSettings.PriorityRule> priority,
         String timer,
@@ -79,7 +80,7 @@ public record AgentConfig(
     /** What the bootstrap runtime needs of this configuration. */
     public RuntimeSettings toRuntimeSettings() {
         return new RuntimeSettings(schedule, threads == ThreadsMode.MAP,
-                threadsKeep.stream().map(Glob::toString).toList(), slice.toNanos(), carriers,
+                threadsKeep.stream().map(Glob::toString).toList(), slice.toNanos(), carriers, carriersMax,
                 sched == Sched.STRICT, priority, timer, profile.isPresent() || trace.isPresent());
     }
 

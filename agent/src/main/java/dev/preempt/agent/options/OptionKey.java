@@ -17,6 +17,8 @@ public enum OptionKey {
             "thread-name or class globs that stay platform threads under threads=map"),
     SLICE("slice", "10ms", "a duration: 500us, 2ms, 1s", true, "time slice"),
     CARRIERS("carriers", "", "an integer 1..1024 (default: CPUs)", true, "carrier threads of the scheduler"),
+    CARRIERS_MAX("carriers.max", "256", "an integer from carriers to 32767 (default: 256, or carriers if larger)", true,
+            "most carriers at once: spares stand in for carriers held by a blocking call (a file or terminal read, a native call)"),
     SCHED("sched", "fair", "fair|strict", true,
             "fair: weighted fair share by priority; strict: higher priority always runs first"),
     PRIORITY("priority", "", "glob:1..10 pairs separated by ';'", true,

@@ -137,12 +137,14 @@ public final class OptionParser {
 
     private static AgentConfig build(Map<OptionKey, Raw> raw) throws OptionException {
         Values v = new Values(raw);
+        int carriers = v.integer(OptionKey.CARRIERS, 1, 1024, Runtime.getRuntime().availableProcessors());
         return new AgentConfig(
                 v.choice(OptionKey.SCHEDULE, "on", "off").equals("on"),
                 AgentConfig.ThreadsMode.valueOf(v.choice(OptionKey.THREADS, "map", "keep").toUpperCase(Locale.ROOT)),
                 v.globs(OptionKey.THREADS_KEEP, false),
                 v.duration(OptionKey.SLICE, Duration.ofNanos(100_000), Duration.ofSeconds(10)),
-                v.integer(OptionKey.CARRIERS, 1, 1024, Runtime.getRuntime().availableProcessors()),
+                carriers,
+                v.carriersMax(carriers),
                 AgentConfig.Sched.valueOf(v.choice(OptionKey.SCHED, "fair", "strict").toUpperCase(Locale.ROOT)),
                 v.priorities(OptionKey.PRIORITY),
                 v.choice(OptionKey.TIMER, "auto", "native", "java"),
@@ -252,6 +254,18 @@ public final class OptionParser {
             if (!Files.isWritable(dir)) throw bad(k, "expected a writable file path: directory '" + dir + "' is not writable");
             if (Files.exists(p) && !Files.isWritable(p)) throw bad(k, "expected a writable file path: '" + p + "' is not writable");
             return Optional.of(p);
+        }
+
+        /** {@code carriers.max}: no fewer than {@code carriers}; unset, 256 or {@code carriers} if larger. */
+        int carriersMax(int carriers) throws OptionException {
+            if (!raw.containsKey(OptionKey.CARRIERS_MAX)) {
+                return Math.max(carriers, Integer.parseInt(OptionKey.CARRIERS_MAX.defaultValue()));
+            }
+            int n = integer(OptionKey.CARRIERS_MAX, 1, 32767, carriers);
+            if (n < carriers) {
+                throw bad(OptionKey.CARRIERS_MAX, "expected at least carriers (" + carriers + "): spares come on top of the carriers");
+            }
+            return n;
         }
 
         Optional<Duration> profileDuration() throws OptionException {

@@ -38,6 +38,7 @@ public final class ForkedJvm {
     private String jar;
     private Duration timeout = Duration.ofSeconds(60);
     private Path workDir;
+    private boolean holdStdin;
 
     private ForkedJvm() {}
 
@@ -177,6 +178,12 @@ public final class ForkedJvm {
         return this;
     }
 
+    /** Keep the JVM's stdin open (and empty) until it exits, so a read of System.in blocks instead of seeing EOF. */
+    public ForkedJvm holdStdin() {
+        this.holdStdin = true;
+        return this;
+    }
+
     /** The command line that {@link #run()} executes. */
     public List<String> command() {
         List<String> cmd = new ArrayList<>();
@@ -212,7 +219,9 @@ public final class ForkedJvm {
             pb.environment().remove("JAVA_TOOL_OPTIONS");
             pb.environment().remove("_JAVA_OPTIONS");
             Process p = pb.start();
-            p.getOutputStream().close();
+            if (!holdStdin) {
+                p.getOutputStream().close();
+            }
             CompletableFuture<String> out = drain(p.getInputStream());
             CompletableFuture<String> err = drain(p.getErrorStream());
             boolean finished = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -221,6 +230,7 @@ public final class ForkedJvm {
                 p.destroyForcibly();
                 p.waitFor();
             }
+            p.getOutputStream().close();
             return new Result(cmd, finished ? p.exitValue() : -1, !finished, out.join(), err.join());
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -33,7 +33,8 @@ public final class Recorder {
     private final long startEpochMillis;
     private final long sliceNanos;
     private final long lateNanos;
-    private final CarrierProfile[] carriers;
+    /** By carrier index; grows (copy-on-write) when a spare carrier takes an index never used before. */
+    private volatile CarrierProfile[] carriers;
     private final List<ThreadProfile> threads = new CopyOnWriteArrayList<>();
     private final AtomicInteger nextThread = new AtomicInteger();
     private final LongAdder droppedThreads = new LongAdder();
@@ -56,6 +57,23 @@ public final class Recorder {
         for (int i = 0; i < carriers.length; i++) {
             carriers[i] = new CarrierProfile(i, carrierNames.get(i));
         }
+    }
+
+    /**
+     * A carrier with {@code index} started (a spare, standing in for a blocked one): gives it a slot unless
+     * an earlier spare had that index, whose slot it continues. Spares take the lowest free index, so the
+     * slots are bounded by the most carriers that ever ran at once.
+     */
+    public synchronized void carrierJoined(int index, String name) {
+        CarrierProfile[] cur = carriers;
+        if (index < cur.length) {
+            return;
+        }
+        CarrierProfile[] next = java.util.Arrays.copyOf(cur, index + 1);
+        for (int i = cur.length; i <= index; i++) {
+            next[i] = new CarrierProfile(i, i == index ? name : "preempt-carrier-" + i);
+        }
+        carriers = next; // published before the carrier's first run, which the carrier's start() orders
     }
 
     /** A poll this many nanoseconds past its slice's end is late: its site is worth walking the stack for. */

@@ -3,11 +3,18 @@ package dev.preempt.runtime.scheduler;
 /**
  * A carrier: a daemon platform thread that runs virtual threads' continuations taken from the run queue.
  * Its fields are written by the carrier itself and read by the timer and by polls on other carriers,
- * hence volatile.
+ * hence volatile. A spare ({@link CarrierSet}) is one started while another carrier was blocked in a call;
+ * it leaves between two runs once it is no longer needed.
  */
 final class Carrier extends Thread {
     private final PreemptScheduler scheduler;
     final int index;
+    /** Started to stand in for a blocked carrier; leaves when surplus. Base carriers never leave. */
+    final boolean spare;
+    /** Counted out by {@link BlockedCarrierMonitor}: held by a blocking call. Changed under {@link CarrierSet}'s lock. */
+    volatile boolean blocked;
+    /** Set when a parked, retired spare is taken back into the set ({@link CarrierSet#awaitReuse}). */
+    volatile boolean reused;
     /** The task running now, or null between tasks. */
     volatile Task current;
     /** When the current task was dispatched: its slice started then. */
@@ -35,10 +42,21 @@ final class Carrier extends Thread {
     /** The JFR slice event begun at dispatch, or null; typed Object so that no JFR class loads with Carrier. */
     Object jfrSlice;
 
-    Carrier(PreemptScheduler scheduler, int index) {
+    /** The OS thread id (Linux: from /proc/thread-self), or -1: lets the monitor ask the kernel whether it sleeps. */
+    volatile long osTid = -1;
+    // BlockedCarrierMonitor's last sample of this carrier; timer thread only.
+    long sampledDispatches = -1;
+    long sampledAtNanos;
+    long sampledCpuNanos = -1;
+    /** Since when (the sample before) every check saw this carrier blocked, or 0; and how many checks did. */
+    long suspectSinceNanos;
+    int suspectChecks;
+
+    Carrier(PreemptScheduler scheduler, int index, boolean spare) {
         super(null, null, nameOf(index), 0, false);
         this.scheduler = scheduler;
         this.index = index;
+        this.spare = spare;
         setDaemon(true);
     }
 
@@ -48,6 +66,7 @@ final class Carrier extends Thread {
 
     @Override
     public void run() {
+        osTid = BlockedCarrierMonitor.currentOsTid();
         scheduler.carrierLoop(this);
     }
 

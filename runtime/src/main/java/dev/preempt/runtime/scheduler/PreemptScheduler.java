@@ -56,7 +56,9 @@ public final class PreemptScheduler implements Executor {
     private final RunQueue queue = new RunQueue();
     /** The executor of mapped threads' builders: this scheduler, plus start and end notifications. */
     private final Executor mappedExecutor = r -> execute(r, true);
-    private final Carrier[] carriers;
+    /** Base carriers plus spares standing in for blocked ones; iterate a snapshot ({@code carriers.all()}). */
+    private final CarrierSet carriers;
+    private final BlockedCarrierMonitor blockedMonitor;
     private final Map<Runnable, Task> tasks = new ConcurrentHashMap<>();
     private final Map<Thread, Task> tasksByThread = new ConcurrentHashMap<>();
     /** setPriority on a thread not started yet; weak so unstarted threads are not kept alive. */
@@ -67,6 +69,8 @@ public final class PreemptScheduler implements Executor {
     private final Object tickerLock = new Object();
     private TimerBackend.Ticker ticker;
     private int idleTicks;
+    /** How long an idle spare waits for work before it checks whether it is still needed. */
+    private static final long SPARE_IDLE_NANOS = 20_000_000L;
     /** The smallest virtual runtime worth giving a newcomer: newcomers and sleepers start just below it. */
     private volatile long floorVruntimeNanos;
 
@@ -83,10 +87,11 @@ public final class PreemptScheduler implements Executor {
         this.strict = settings.strict();
         this.priorityGlobs = settings.priorityRules().stream().map(r -> NameGlob.compile(r.nameGlob())).toArray(Pattern[]::new);
         this.priorityValues = settings.priorityRules().stream().mapToInt(RuntimeSettings.PriorityRule::priority).toArray();
-        this.carriers = new Carrier[settings.carriers()];
+        this.carriers = new CarrierSet(this, settings.carriers(), settings.maxCarriers());
+        this.blockedMonitor = new BlockedCarrierMonitor(carriers);
         // A poll later than one tick after its slice's end is late: below that, the timer's resolution hides it.
         this.observer = new SwitchObserver(settings.record()
-                ? new Recorder(timer::clockNanos, IntStream.range(0, carriers.length).mapToObj(Carrier::nameOf).toList(), sliceNanos, tickNanos)
+                ? new Recorder(timer::clockNanos, IntStream.range(0, settings.carriers()).mapToObj(Carrier::nameOf).toList(), sliceNanos, tickNanos)
                 : null);
     }
 
@@ -106,12 +111,10 @@ public final class PreemptScheduler implements Executor {
             return null;
         }
         PreemptScheduler s = new PreemptScheduler(settings, hook, TimerBackends.select(settings.timer()));
-        for (int i = 0; i < s.carriers.length; i++) {
-            s.carriers[i] = new Carrier(s, i);
-            s.carriers[i].start();
-        }
+        s.carriers.startBase();
         active = s;
-        PreemptLog.info("scheduler started: " + s.carriers.length + " carriers, slice " + s.sliceNanos / 1000 + " us, tick "
+        PreemptLog.info("scheduler started: " + s.carriers.parallelism() + " carriers (up to " + s.carriers.maxCarriers()
+                + " while some are blocked), slice " + s.sliceNanos / 1000 + " us, tick "
                 + s.tickNanos / 1000 + " us, " + (s.strict ? "strict" : "fair") + ", timer " + s.timer.name() + " (" + s.timer.probe().reason() + ")");
         return s;
     }
@@ -131,8 +134,21 @@ public final class PreemptScheduler implements Executor {
         return new SchedulerMonitor(this, stats);
     }
 
+    /** Carriers now, spares standing in for blocked ones included. */
     int carrierCount() {
-        return carriers.length;
+        return carriers.all().length;
+    }
+
+    CarrierSet carrierSet() {
+        return carriers;
+    }
+
+    /** A carrier is about to start: the recorder gets its slot first. */
+    void carrierJoined(Carrier c) {
+        Recorder r = observer.recorder();
+        if (r != null) {
+            r.carrierJoined(c.index, c.getName());
+        }
     }
 
     long sliceNanos() {
@@ -168,11 +184,13 @@ public final class PreemptScheduler implements Executor {
     }
 
     public SchedulerStats stats() {
-        long d = 0;
-        for (Carrier c : carriers) {
-            d += c.dispatches; // kept per carrier: a shared counter on every switch costs more than it tells
-        }
-        stats.dispatchCount = d;
+        stats.dispatchCount = carriers.dispatches();
+        stats.carriersNow = carriers.all().length;
+        stats.carriersBlocked = carriers.blockedNow();
+        stats.blockedCalls = carriers.blockedCalls();
+        stats.sparesAdded = carriers.added();
+        stats.sparesRetired = carriers.retired();
+        stats.carrierThreads = carriers.threadsStarted();
         return stats;
     }
 
@@ -284,7 +302,7 @@ public final class PreemptScheduler implements Executor {
     private long liveFloor() {
         long now = timer.clockNanos();
         long m = queue.peekKey();
-        for (Carrier c : carriers) {
+        for (Carrier c : carriers.all()) {
             Task r = c.current;
             if (r != null) {
                 long pending = Math.max(0, now - c.chargedUntilNanos);
@@ -301,10 +319,13 @@ public final class PreemptScheduler implements Executor {
     /** A task of higher priority than a running one makes that carrier yield at its next poll. */
     private void wakeupPreempt(Task t) {
         Carrier lowest = null;
-        for (Carrier c : carriers) {
+        for (Carrier c : carriers.all()) {
             Task running = c.current;
             if (running == null) {
                 return; // an idle carrier will take it
+            }
+            if (c.blocked) {
+                continue; // it cannot poll; the monitor keeps enough other carriers free
             }
             if (running.priority < t.priority && (lowest == null || running.priority < lowest.current.priority)) {
                 lowest = c;
@@ -320,13 +341,20 @@ public final class PreemptScheduler implements Executor {
     void carrierLoop(Carrier c) {
         long now = timer.clockNanos();
         while (true) {
+            if (c.spare && carriers.surplus(c) && carriers.retire(c) && !carriers.awaitReuse(c)) {
+                return; // a blocked carrier is back, and no spare was needed for the keep-alive: the thread ends
+            }
             // One clock read per switch: the end of the last run is the start of the next unless we waited.
             RunQueue.Entry e = queue.poll();
             if (e == null) {
                 try {
-                    e = queue.take(Long.MAX_VALUE);
+                    // A spare wakes now and then to see whether it is still needed; base carriers just wait.
+                    e = queue.take(c.spare ? SPARE_IDLE_NANOS : Long.MAX_VALUE);
                 } catch (InterruptedException ie) {
                     continue; // carriers are never interrupted on purpose; keep serving
+                }
+                if (e == null) {
+                    continue;
                 }
                 now = timer.clockNanos();
             }
@@ -351,6 +379,9 @@ public final class PreemptScheduler implements Executor {
                 observer.ended(c, t, now, terminated);
             }
             c.end();
+            if (c.blocked) {
+                carriers.markUnblocked(c); // the blocking call returned and the run is over
+            }
             if (terminated) {
                 tasks.remove(t.runContinuation);
                 tasksByThread.remove(t.thread);
@@ -369,9 +400,10 @@ public final class PreemptScheduler implements Executor {
         int waiting = queue.size();
         long now = timer.clockNanos();
         boolean need = false;
-        for (Carrier c : carriers) {
+        blockedMonitor.check(now, waiting);
+        for (Carrier c : carriers.all()) {
             Task running = c.current;
-            if (running == null || waiting == 0) {
+            if (running == null || waiting == 0 || c.blocked) {
                 c.preemptRequested = false;
                 continue;
             }
@@ -458,7 +490,7 @@ public final class PreemptScheduler implements Executor {
     }
 
     private Carrier carrierRunning(Thread vthread) {
-        for (Carrier c : carriers) {
+        for (Carrier c : carriers.all()) {
             Task t = c.current;
             if (t != null && t.thread == vthread) {
                 return c;
@@ -481,7 +513,7 @@ public final class PreemptScheduler implements Executor {
      */
     private void settleFlag() {
         Safepoint.clear();
-        for (Carrier c : carriers) {
+        for (Carrier c : carriers.all()) {
             if (c.preemptRequested) {
                 Safepoint.request();
                 return;

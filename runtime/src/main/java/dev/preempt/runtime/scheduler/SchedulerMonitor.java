@@ -23,6 +23,10 @@ final class SchedulerMonitor implements SchedulerMXBean {
     @Override public long getDispatches() { return scheduler.stats().dispatchCount; }
     @Override public int getQueueLength() { return scheduler.queueLength(); }
     @Override public int getCarriers() { return scheduler.carrierCount(); }
+    @Override public int getBlockedCarriers() { return scheduler.carrierSet().blockedNow(); }
+    @Override public long getBlockedCalls() { return scheduler.carrierSet().blockedCalls(); }
+    @Override public long getSpareCarriersAdded() { return scheduler.carrierSet().added(); }
+    @Override public long getSpareCarriersRetired() { return scheduler.carrierSet().retired(); }
     @Override public long getSliceMicros() { return scheduler.sliceNanos() / 1000; }
     @Override public long getTimeToSafepointP50Micros() { return stats.pastSliceNanos.percentileNanos(50) / 1000; }
     @Override public long getTimeToSafepointP99Micros() { return stats.pastSliceNanos.percentileNanos(99) / 1000; }

@@ -9,6 +9,13 @@ public final class SchedulerStats {
     final LongAdder threadsStarted = new LongAdder();
     final LongAdder threadsTerminated = new LongAdder();
     volatile long dispatchCount;
+    /** Carriers now, blocked now, spares started and left, blocking calls found: copied in by {@code stats()}. */
+    volatile long carriersNow;
+    volatile long carriersBlocked;
+    volatile long sparesAdded;
+    volatile long sparesRetired;
+    volatile long blockedCalls;
+    volatile long carrierThreads;
     final LongAdder preemptions = new LongAdder();
     final LongAdder wakeupPreemptions = new LongAdder();
     final LongAdder pinnedYields = new LongAdder();
@@ -30,6 +37,12 @@ public final class SchedulerStats {
         m.put("slowPolls", slowPolls.sum());
         m.put("flagSets", flagSets.sum());
         m.put("ticks", ticks.sum());
+        m.put("carriers", carriersNow);
+        m.put("carriersBlocked", carriersBlocked);
+        m.put("blockedCalls", blockedCalls);
+        m.put("sparesAdded", sparesAdded);
+        m.put("sparesRetired", sparesRetired);
+        m.put("carrierThreads", carrierThreads);
         m.put("pastSliceP50Micros", pastSliceNanos.percentileNanos(50) / 1000);
         m.put("pastSliceP99Micros", pastSliceNanos.percentileNanos(99) / 1000);
         m.put("pastSliceMaxMicros", pastSliceNanos.percentileNanos(100) / 1000);

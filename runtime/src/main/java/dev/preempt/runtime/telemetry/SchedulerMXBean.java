@@ -23,7 +23,15 @@ public interface SchedulerMXBean {
     long getDispatches();
     /** Threads waiting in the run queue now. */
     int getQueueLength();
+    /** Carriers now: the base ones plus spares standing in for carriers held by a blocking call. */
     int getCarriers();
+    /** Carriers held by a blocking call now (a file, pipe or terminal read, a native call, a pinned wait). */
+    int getBlockedCarriers();
+    /** Blocking calls found holding a carrier since start. */
+    long getBlockedCalls();
+    /** Spare carriers started since start, and how many of them left again. */
+    long getSpareCarriersAdded();
+    long getSpareCarriersRetired();
     long getSliceMicros();
     /** Slice expiry to the poll that yielded: 50th, 99th percentile and maximum. */
     long getTimeToSafepointP50Micros();

@@ -1,0 +1,223 @@
+package dev.preempt.runtime.scheduler;
+
+import dev.preempt.runtime.log.PreemptLog;
+import dev.preempt.runtime.telemetry.BlockedCarrierEvent;
+import dev.preempt.runtime.telemetry.JfrGate;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Notices carriers held by a blocking call and keeps enough carriers free, as Go's {@code sysmon} does for
+ * a thread stuck in a system call. Run from the scheduler's timer while anyone waits in the run queue (the
+ * only time a held carrier costs anything), at most once per {@link #CHECK_INTERVAL_NANOS}.
+ *
+ * <p>How "blocked" is told from "busy": a carrier whose current run started at least {@link #BOUND_NANOS}
+ * ago and whose OS thread used less than a quarter of that wall time in CPU is held by something that
+ * does not compute: a read of a pipe, a terminal or a device, a native call that waits, a pinned
+ * {@code Object.wait} or monitor enter. A virtual thread cannot tell the scheduler that it blocks (the
+ * JDK's {@code Blocker} only compensates its own ForkJoinPool, JDK 25), and no bytecode marks the call,
+ * so the carrier's CPU clock is the one signal that covers every such call, JNI and FFM included. A
+ * thread that computes without polls (long JDK loops) keeps its carrier's clock running and is not
+ * mistaken for a blocked one: adding carriers for it would only oversubscribe the CPUs.
+ *
+ * <p>Low CPU alone also describes a busy carrier that the OS did not run (a loaded machine: measured here,
+ * with two builds beside the app, 15 spares started for 20 CPU-bound workers). So on Linux the kernel is
+ * asked too: the carrier's {@code /proc/self/task/TID/stat} state must be sleeping ({@code S}) or in
+ * uninterruptible I/O ({@code D}); a runnable one ({@code R}) is busy, just not running now. Elsewhere
+ * the CPU clock decides alone.
+ *
+ * <p>Low CPU and a sleeping kernel thread also describe a carrier stopped at a JVM safepoint (a GC pause
+ * on a loaded machine: measured here, a thread map test with 100,000 sleepers got spares it did not
+ * need). So the JVM is asked last: the carrier must be in native code ({@code ThreadInfo.isInNative}:
+ * JNI, the JDK's own I/O, FFM downcalls) or waiting ({@code WAITING}, {@code TIMED_WAITING},
+ * {@code BLOCKED}: a pinned {@code Object.wait}, a class initialiser another thread runs). A thread
+ * stopped for a GC is in Java and {@code RUNNABLE}. A snapshot without a stack needs no safepoint.
+ *
+ * <p>All three must hold at {@link #SUSPECT_CHECKS} checks in a row, over at least {@link #BOUND_NANOS}.
+ *
+ * <p>A carrier is counted free again when its clock runs again (more than half the wall time) or its run
+ * ends. A false positive (the OS descheduled a busy carrier for a whole window on a loaded machine) costs
+ * one spare that leaves at its next switch once the count is right.
+ *
+ * <p>Cost: one {@code getThreadCpuTime} per running carrier per check (a {@code clock_gettime} on the
+ * thread's CPU clock, about a microsecond), only while threads wait.
+ */
+final class BlockedCarrierMonitor {
+    /** A run this long with almost no CPU is a blocked call: far above a switch, far below a user's patience. */
+    static final long BOUND_NANOS = 1_000_000L;
+    static final long CHECK_INTERVAL_NANOS = 500_000L;
+    /**
+     * Consecutive checks that must all see the carrier blocked. Each signal alone has moments of truth on
+     * a busy carrier (a thread descheduled on a loaded machine, a carrier waiting an instant on a JDK lock
+     * while it unmounts); together, three times in a row, they have only been seen for real blocking calls.
+     */
+    static final int SUSPECT_CHECKS = 3;
+    /** Frames of a blocked thread's stack kept in the JFR event and the log. */
+    private static final int STACK_FRAMES = 24;
+
+    private final CarrierSet carriers;
+    private ThreadMXBean threads; // created at the first check: management classes load only if needed
+    private boolean cpuClock;
+    /** Written and read by the timer thread only. */
+    private long lastCheckNanos;
+
+    BlockedCarrierMonitor(CarrierSet carriers) {
+        this.carriers = carriers;
+    }
+
+    /** One check, from the timer thread; {@code waiting} is the run queue's length now. */
+    void check(long nowNanos, int waiting) {
+        if (nowNanos - lastCheckNanos < CHECK_INTERVAL_NANOS) {
+            return;
+        }
+        lastCheckNanos = nowNanos;
+        if (threads == null) {
+            threads = ManagementFactory.getThreadMXBean();
+            cpuClock = threads.isThreadCpuTimeSupported();
+            if (cpuClock && !threads.isThreadCpuTimeEnabled()) {
+                threads.setThreadCpuTimeEnabled(true);
+            }
+        }
+        for (Carrier c : carriers.all()) {
+            sample(c, nowNanos);
+        }
+        if (waiting > 0) {
+            Carrier spare;
+            do {
+                spare = carriers.addSpareIfShort(); // one per carrier short of parallelism, up to the maximum
+            } while (spare != null);
+        }
+    }
+
+    private void sample(Carrier c, long now) {
+        Task t = c.current;
+        long d = c.dispatches;
+        if (t == null || d != c.sampledDispatches) {
+            c.sampledDispatches = d;
+            c.sampledAtNanos = now;
+            c.sampledCpuNanos = t == null ? -1 : cpuNanos(c);
+            c.suspectSinceNanos = 0;
+            c.suspectChecks = 0;
+            return; // a new run (or none): measure from here
+        }
+        long wall = now - c.sampledAtNanos;
+        long cpu = cpuNanos(c);
+        if (cpu >= 0 && c.sampledCpuNanos >= 0 && wall > 0) {
+            long used = cpu - c.sampledCpuNanos;
+            if (!c.blocked) {
+                if (used * 4 < wall && sleepsInKernel(c) && outOfJava(c, t)) {
+                    if (c.suspectSinceNanos == 0) {
+                        c.suspectSinceNanos = c.sampledAtNanos;
+                    }
+                    long heldNanos = now - c.suspectSinceNanos;
+                    if (heldNanos >= BOUND_NANOS && ++c.suspectChecks >= SUSPECT_CHECKS && inContinuation(c) && carriers.markBlocked(c)) {
+                        c.preemptRequested = false; // it cannot poll: a standing request would keep every poll slow
+                        found(c, t, heldNanos);
+                    }
+                } else {
+                    c.suspectSinceNanos = 0;
+                    c.suspectChecks = 0;
+                }
+            } else if (used * 2 > wall) {
+                carriers.markUnblocked(c);
+                c.suspectSinceNanos = 0;
+                c.suspectChecks = 0;
+            }
+        }
+        c.sampledAtNanos = now;
+        c.sampledCpuNanos = cpu;
+    }
+
+    /**
+     * Whether the carrier is inside the continuation it mounted, not in a switch of its own: after a
+     * yield, the carrier's own frames resubmit the thread and may wait an instant for the run queue's
+     * lock, which on a loaded machine (its holder descheduled) looked like a blocked call for milliseconds.
+     * A carrier's stack stops at the mounted continuation, whose entry frame is then on top. Only asked
+     * after the cheaper checks held {@link #SUSPECT_CHECKS} times: it needs a handshake with the carrier.
+     */
+    private static boolean inContinuation(Carrier c) {
+        StackTraceElement[] frames = c.getStackTrace();
+        return frames.length > 0 && frames[0].getClassName().equals("jdk.internal.vm.Continuation");
+    }
+
+    /** Whether the JVM has the carrier in native code or its thread waiting (not stopped for a GC). */
+    private boolean outOfJava(Carrier c, Task t) {
+        java.lang.management.ThreadInfo info = threads.getThreadInfo(c.threadId(), 0);
+        if (info == null) {
+            return false; // the carrier ended meanwhile
+        }
+        return info.isInNative() || waiting(info.getThreadState()) || waiting(t.thread.getState());
+    }
+
+    private static boolean waiting(Thread.State s) {
+        return s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING || s == Thread.State.BLOCKED;
+    }
+
+    /** Whether the kernel has the carrier's thread sleeping (true where it cannot be asked). */
+    private static boolean sleepsInKernel(Carrier c) {
+        long tid = c.osTid;
+        if (tid < 0) {
+            return true;
+        }
+        try {
+            String stat = new String(Files.readAllBytes(Path.of("/proc/self/task/" + tid + "/stat")), StandardCharsets.US_ASCII);
+            int close = stat.lastIndexOf(')'); // the name in parentheses may hold anything; the state follows it
+            char state = close >= 0 && close + 2 < stat.length() ? stat.charAt(close + 2) : '?';
+            return state != 'R';
+        } catch (IOException | RuntimeException e) {
+            return true;
+        }
+    }
+
+    /** This thread's OS id on Linux ({@code /proc/thread-self} links to {@code PID/task/TID}), else -1. */
+    static long currentOsTid() {
+        try {
+            Path link = Files.readSymbolicLink(Path.of("/proc/thread-self"));
+            return Long.parseLong(link.getFileName().toString());
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private long cpuNanos(Carrier c) {
+        return cpuClock ? threads.getThreadCpuTime(c.threadId()) : -1;
+    }
+
+    private void found(Carrier c, Task t, long wallNanos) {
+        boolean jfr = JfrGate.open();
+        boolean log = PreemptLog.enabled(PreemptLog.Level.INFO);
+        if (!jfr && !log) {
+            return;
+        }
+        String stack = stackOf(t.thread);
+        if (jfr) {
+            BlockedCarrierEvent e = new BlockedCarrierEvent();
+            if (e.shouldCommit()) {
+                e.carrier = c.getName();
+                e.thread = t.toString();
+                e.blockedNanos = wallNanos;
+                e.carriers = carriers.all().length;
+                e.stack = stack;
+                e.commit();
+            }
+        }
+        PreemptLog.once(PreemptLog.Level.INFO, "blocked:" + t.thread.threadId(), "thread " + t + " holds " + c.getName()
+                + " in a blocking call (" + wallNanos / 1000 + " us without CPU); a spare carrier serves the others while it stays there:\n" + stack);
+    }
+
+    private static String stackOf(Thread t) {
+        StackTraceElement[] frames = t.getStackTrace();
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < Math.min(frames.length, STACK_FRAMES); i++) {
+            sb.append("\tat ").append(frames[i]).append('\n');
+        }
+        if (frames.length > STACK_FRAMES) {
+            sb.append("\t... ").append(frames.length - STACK_FRAMES).append(" more\n");
+        }
+        return sb.toString();
+    }
+}
