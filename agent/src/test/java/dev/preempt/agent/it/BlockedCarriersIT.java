@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -141,5 +143,25 @@ class BlockedCarriersIT {
         assertEquals("0", m.group(2), r::toString);
         assertTrue(Long.parseLong(m.group(3)) > 0, () -> "native sleeps made the scheduler start spares: " + r);
         assertEquals(m.group(3), m.group(4), () -> "every spare started also left: " + r);
+    }
+
+    /** Each blocked carrier is a JFR event naming the carrier and thread, with the reader's stack at the read. */
+    @Test
+    void aBlockedCarrierIsAJfrEventWithTheBlockedStack() throws Exception {
+        List<String> f = fifos(2);
+        Path jfr = ForkedJvm.scratch("jfr").resolve("blocked.jfr");
+        ForkedJvm.java("carriers=2").jvmArg("-XX:StartFlightRecording:filename=" + jfr).classpath(legacy)
+                .main("BlockedReaders", args("fifo", 20, f)).run().assertOk();
+        List<RecordedEvent> blocked = RecordingFile.readAllEvents(jfr).stream()
+                .filter(e -> e.getEventType().getName().equals("dev.preempt.BlockedCarrier")).toList();
+        assertTrue(blocked.stream().filter(e -> e.getString("thread").startsWith("reader-")).count() >= 2, blocked::toString);
+        for (RecordedEvent e : blocked) {
+            assertTrue(e.getString("carrier").startsWith("preempt-carrier-"), e::toString);
+            assertTrue(e.getLong("blockedNanos") >= 1_000_000, e::toString);
+            assertTrue(e.getInt("carriers") >= 2, e::toString);
+            if (e.getString("thread").startsWith("reader-")) {
+                assertTrue(e.getString("stack").contains("BlockedReaders$"), e::toString);
+            }
+        }
     }
 }

@@ -11,7 +11,7 @@ import jdk.jfr.Timespan;
 /**
  * A carrier was found held by a blocking call (a read of a file, pipe or terminal, a native call, a
  * pinned {@code Object.wait}): its virtual thread used almost no CPU for a while without reaching a
- * switch, so the scheduler counted the carrier out and, if anyone was waiting, started a spare. Committed
+ * switch, so the scheduler counted the carrier out and, whenever anyone waits, keeps a spare in its place. Committed
  * by the scheduler's timer thread, so the event's own stack trace is off; {@link #stack} is the blocked
  * virtual thread's, taken when it was found.
  */
@@ -33,7 +33,7 @@ public final class BlockedCarrierEvent extends Event {
     public long blockedNanos;
 
     @Label("Carriers")
-    @Description("Carriers after the compensation, spares included")
+    @Description("Carriers when it was found, spares included (a spare for it starts next, if anyone waits)")
     public int carriers;
 
     @Label("Stack")
