@@ -16,7 +16,9 @@ import org.HdrHistogram.Histogram;
  *       means the hog was off its carrier, so the time between gaps is one run segment (one slice as the
  *       hog saw it). Prints the segment-length percentiles in microseconds.</li>
  *   <li>{@code shares N SECONDS [PRIO...]}: N hogs (with the given priorities, set with setPriority);
- *       prints each one's work and Jain's fairness index of the equal-priority ones.</li>
+ *       prints each one's work, Jain's fairness index of the equal-priority ones and the JVM's CPU time
+ *       over the window ({@code cpu_ms}: work per CPU-millisecond shows the agent's own cost even on a
+ *       machine that other programs keep busy).</li>
  * </ul>
  */
 public final class HogWorkload {
@@ -87,6 +89,12 @@ public final class HogWorkload {
         }
     }
 
+    /** CPU time of the whole JVM (every thread: hogs, carriers, timer, GC, JIT), or 0 where unknown. */
+    private static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? Math.max(0, os.getProcessCpuTime()) : 0;
+    }
+
     private static void shares(int hogs, long millis, String[] args) throws InterruptedException {
         AtomicLong[] work = new AtomicLong[hogs];
         int[] prio = new int[hogs];
@@ -108,10 +116,12 @@ public final class HogWorkload {
             t.setPriority(prio[i]);
             threads.add(t);
         }
+        long cpuBefore = processCpuNanos();
         threads.forEach(Thread::start);
         Thread.sleep(millis);
         long[] done = new long[hogs];
         for (int i = 0; i < hogs; i++) done[i] = work[i].get();
+        long cpuNanos = processCpuNanos() - cpuBefore;
         stop = true;
         for (Thread t : threads) t.join();
         double sum = 0, squares = 0;
@@ -121,6 +131,6 @@ public final class HogWorkload {
             squares += (double) done[i] * done[i];
             each.append(i == 0 ? "" : ",").append(prio[i]).append(':').append(done[i]);
         }
-        System.out.printf(Locale.ROOT, "jain=%.4f work=%s%n", sum * sum / (hogs * squares), each);
+        System.out.printf(Locale.ROOT, "jain=%.4f cpu_ms=%d work=%s%n", sum * sum / (hogs * squares), cpuNanos / 1_000_000, each);
     }
 }

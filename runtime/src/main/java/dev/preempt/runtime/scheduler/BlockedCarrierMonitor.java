@@ -43,13 +43,22 @@ import java.nio.file.Path;
  * ends. A false positive (the OS descheduled a busy carrier for a whole window on a loaded machine) costs
  * one spare that leaves at its next switch once the count is right.
  *
- * <p>Cost: one {@code getThreadCpuTime} per running carrier per check (a {@code clock_gettime} on the
- * thread's CPU clock, about a microsecond), only while threads wait.
+ * <p>Cost: nothing while nobody waits; otherwise nothing for a run shorter than {@link #CHECK_INTERVAL_NANOS}
+ * and, for a longer one, one {@code getThreadCpuTime} (a {@code clock_gettime} on the thread's CPU clock,
+ * about a microsecond) at gaps that double while the carrier computes, up to {@link #MAX_GAP_NANOS}. The
+ * kernel and JVM are asked only about a carrier whose clock has stalled.
  */
 final class BlockedCarrierMonitor {
     /** A run this long with almost no CPU is a blocked call: far above a switch, far below a user's patience. */
     static final long BOUND_NANOS = 1_000_000L;
     static final long CHECK_INTERVAL_NANOS = 500_000L;
+    /**
+     * The longest gap between two clock reads of a carrier that computes: each busy sample doubles the gap
+     * from {@link #CHECK_INTERVAL_NANOS} up to this, as Go's sysmon backs off, so a CPU-bound 10 ms run
+     * costs five reads, not twenty; a call that blocks after a long computation is found within this gap
+     * plus {@link #BOUND_NANOS} and the checks that confirm it.
+     */
+    static final long MAX_GAP_NANOS = 4_000_000L;
     /**
      * Consecutive checks that must all see the carrier blocked. Each signal alone has moments of truth on
      * a busy carrier (a thread descheduled on a loaded machine, a carrier waiting an instant on a JDK lock
@@ -75,6 +84,9 @@ final class BlockedCarrierMonitor {
             return;
         }
         lastCheckNanos = nowNanos;
+        if (waiting == 0 && carriers.blockedNow() == 0) {
+            return; // nobody waits: a held carrier costs nothing now, and the ticker stops soon anyway
+        }
         if (threads == null) {
             threads = ManagementFactory.getThreadMXBean();
             cpuClock = threads.isThreadCpuTimeSupported();
@@ -97,15 +109,20 @@ final class BlockedCarrierMonitor {
         Task t = c.current;
         long d = c.dispatches;
         if (t == null || d != c.sampledDispatches) {
-            c.sampledDispatches = d;
-            c.sampledAtNanos = now;
-            c.sampledCpuNanos = t == null ? -1 : cpuNanos(c);
+            c.sampledDispatches = d; // a new run (or none): measure from the next check, which reads the clock
+            c.sampledCpuNanos = -1;
+            c.sampleGapNanos = CHECK_INTERVAL_NANOS;
+            c.nextSampleNanos = now + CHECK_INTERVAL_NANOS;
             c.suspectSinceNanos = 0;
             c.suspectChecks = 0;
-            return; // a new run (or none): measure from here
+            return; // most runs end within a slice without ever costing a clock read
         }
-        long wall = now - c.sampledAtNanos;
+        if (now - c.nextSampleNanos < 0) {
+            return;
+        }
         long cpu = cpuNanos(c);
+        long wall = now - c.sampledAtNanos;
+        long gap = CHECK_INTERVAL_NANOS;
         if (cpu >= 0 && c.sampledCpuNanos >= 0 && wall > 0) {
             long used = cpu - c.sampledCpuNanos;
             if (!c.blocked) {
@@ -121,6 +138,9 @@ final class BlockedCarrierMonitor {
                 } else {
                     c.suspectSinceNanos = 0;
                     c.suspectChecks = 0;
+                    if (used * 2 > wall) {
+                        gap = Math.min(c.sampleGapNanos * 2, MAX_GAP_NANOS); // computing: look again later and later
+                    }
                 }
             } else if (used * 2 > wall) {
                 carriers.markUnblocked(c);
@@ -130,6 +150,8 @@ final class BlockedCarrierMonitor {
         }
         c.sampledAtNanos = now;
         c.sampledCpuNanos = cpu;
+        c.sampleGapNanos = gap;
+        c.nextSampleNanos = now + gap;
     }
 
     /**

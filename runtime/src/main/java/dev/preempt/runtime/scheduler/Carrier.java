@@ -48,6 +48,9 @@ final class Carrier extends Thread {
     long sampledDispatches = -1;
     long sampledAtNanos;
     long sampledCpuNanos = -1;
+    /** When the monitor reads this carrier's clock next, and the gap it waits after a busy reading. */
+    long nextSampleNanos;
+    long sampleGapNanos;
     /** Since when (the sample before) every check saw this carrier blocked, or 0; and how many checks did. */
     long suspectSinceNanos;
     int suspectChecks;
