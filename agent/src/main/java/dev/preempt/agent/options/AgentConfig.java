@@ -31,6 +31,8 @@ public record AgentConfig(
         Optional<Path> profile,
         Optional<Path> trace,
         Optional<Duration> profileDuration,
+        int profileThreads,
+        int profileSlices,
         List<Glob> include,
         List<Glob> exclude,
         PreemptLog.Level log,
@@ -81,7 +83,7 @@ public record AgentConfig(
     public RuntimeSettings toRuntimeSettings() {
         return new RuntimeSettings(schedule, threads == ThreadsMode.MAP,
                 threadsKeep.stream().map(Glob::toString).toList(), slice.toNanos(), carriers, carriersMax,
-                sched == Sched.STRICT, priority, timer, profile.isPresent() || trace.isPresent());
+                sched == Sched.STRICT, priority, timer, profile.isPresent() || trace.isPresent(), profileThreads, profileSlices);
     }
 
     /** Whether app class {@code internalName} (slashes) is to be instrumented under include/exclude. */

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Safe to leave running: class loaders the app drops are collected under the agent as on the stock JVM,
  * whatever the agent does with their classes (polls, mapped threads, CFI site tables, the profiler), and an
  * app redeployed 500 times into new loaders (a real library, threads, a pool, a reflective call) leaves
- * the live heap where it was after the 50th deployment.
+ * the live heap where it was after the 50th deployment (under the profiler: once its bounds are reached).
  */
 class LeaksIT {
     private static final Pattern RESULT = Pattern.compile("alive=(\\d+) of (\\d+) heap50=(\\d+) heapN=(\\d+) meta50=(\\d+) metaN=(\\d+)");
@@ -97,5 +97,18 @@ class LeaksIT {
         assertEquals(0, enforce.alive(), enforce::toString);
         assertTrue(enforce.heapGrowth() <= FLAT, enforce::toString);
         assertEquals(List.of(), ForkedJvm.linesOf(audit), "a redeployed app makes the calls it was learned making");
+    }
+
+    /**
+     * Under the profiler the recording grows until its settings' bounds (profile.threads, profile.slices)
+     * and no further: with 100 threads, reached in the first 20 deployments, the heap is flat afterwards.
+     */
+    @Test
+    void fiveHundredDeploymentsUnderTheProfilerGrowOnlyToItsBounds() {
+        Path dir = ForkedJvm.scratch("redeploy-profile");
+        Outcome o = redeploy("profile=" + dir.resolve("report.html") + ",trace=" + dir.resolve("trace.json") + ",profile.threads=100", 500);
+        assertEquals(0, o.alive(), o::toString);
+        assertTrue(o.heapGrowth() <= FLAT, o::toString);
+        assertTrue(ForkedJvm.linesOf(dir.resolve("report.html")).size() > 0, "the report is still written");
     }
 }
