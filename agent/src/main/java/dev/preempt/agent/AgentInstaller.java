@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The start-up sequence of DESIGN.md, run once the bootstrap jar is on the boot class path: options,
+ * The start-up sequence of docs/architecture.md ("How data flows", step 1), run once the bootstrap jar is on the boot class path: options,
  * log, feature gates, module opening, runtime, transformer.
  */
 final class AgentInstaller {

@@ -11,7 +11,7 @@ import java.util.Set;
 
 /**
  * The agent's whole configuration, parsed once at start-up by {@link OptionParser} and never changed.
- * Field names follow the option keys of DESIGN.md.
+ * Field names follow the option keys (docs/options.md).
  */
 public record AgentConfig(
         boolean schedule,

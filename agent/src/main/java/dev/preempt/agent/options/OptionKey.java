@@ -5,8 +5,9 @@ import java.util.Comparator;
 import java.util.Optional;
 
 /**
- * Every option key of the contract (DESIGN.md), its default, what it takes, and whether its feature has
- * landed in this build. {@code info}, the README's table and the parser all read this one list.
+ * Every option key of the contract (docs/architecture.md), its default, what it takes, and whether its
+ * feature has landed in this build. {@code info} prints this list and the parser looks keys and defaults up
+ * in it; docs/options.md documents it.
  */
 public enum OptionKey {
     SCHEDULE("schedule", "on", "on|off", true,
