@@ -41,7 +41,7 @@ public record RuntimeSettings(
     /** One {@code glob:priority} entry of {@code priority=}. */
     public record PriorityRule(String nameGlob, int priority) {}
 
-    /** The defaults of DESIGN.md's option table. */
+    /** The defaults of the option table (docs/options.md; {@code OptionKey} in the agent holds them). */
     public static RuntimeSettings defaults() {
         return new RuntimeSettings(true, true, List.of(), 10_000_000L,
                 Runtime.getRuntime().availableProcessors(), 256, false, List.of(), "auto", false,

@@ -7,11 +7,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The agent's whole configuration, parsed once at start-up by {@link OptionParser} and never changed.
- * Field names follow the option keys of DESIGN.md.
+ * Field names follow the option keys (docs/options.md).
  */
 public record AgentConfig(
         boolean schedule,
@@ -37,7 +36,6 @@ public record AgentConfig(
         List<Glob> exclude,
         PreemptLog.Level log,
         Optional<Path> logFile,
-        Set<OptionKey> explicitlySet,
         Map<OptionKey, String> rawValues) {
 
     public enum ThreadsMode { MAP, KEEP }
@@ -66,7 +64,6 @@ public record AgentConfig(
         priority = List.copyOf(priority);
         include = List.copyOf(include);
         exclude = List.copyOf(exclude);
-        explicitlySet = Set.copyOf(explicitlySet);
         rawValues = Map.copyOf(rawValues);
     }
 

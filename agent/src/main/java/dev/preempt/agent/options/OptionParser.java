@@ -162,7 +162,6 @@ public final class OptionParser {
                 v.globs(OptionKey.EXCLUDE, true),
                 PreemptLog.Level.valueOf(v.choice(OptionKey.LOG, "error", "warn", "info", "debug").toUpperCase(Locale.ROOT)),
                 v.path(OptionKey.LOG_FILE).map(Path::of),
-                raw.keySet(),
                 v.rawValues());
     }
 
