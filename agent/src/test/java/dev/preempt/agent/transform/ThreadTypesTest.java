@@ -45,6 +45,26 @@ class ThreadTypesTest {
         assertFalse(types.isThread(null, SHAPES), "and it still answers for other loaders");
     }
 
+    @Test
+    void knownClassesAnswerExactlyForThreadsAndByHashForTheRest() {
+        ThreadTypes.Known known = new ThreadTypes.Known();
+        for (int i = 0; i < 20_000; i++) { // grows the table several times
+            known.put("com/acme/C" + i, false);
+        }
+        for (int i = 0; i < 10; i++) {
+            known.put("com/acme/T" + i, true);
+        }
+        for (int i = 0; i < 20_000; i++) {
+            assertFalse(known.get("com/acme/C" + i), "C" + i);
+        }
+        for (int i = 0; i < 10; i++) {
+            assertTrue(known.get("com/acme/T" + i), "T" + i);
+        }
+        assertNull(known.get("com/acme/Unseen"));
+        known.put("com/acme/C7", true); // a name known both ways answers true: Thread-ness is matched by name
+        assertTrue(known.get("com/acme/C7"));
+    }
+
     private static WeakReference<ClassLoader> askedAbout(ThreadTypes types) throws Exception {
         URLClassLoader l = throwawayLoader();
         assertTrue(types.noteClass(l, SUB + "$Deeper", SUB));
