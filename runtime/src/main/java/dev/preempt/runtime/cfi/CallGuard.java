@@ -122,7 +122,7 @@ public final class CallGuard {
         if (seen != null) {
             for (Object s : seen) {
                 if (s == c || (s instanceof Weak w && w.get() == c)) {
-                    allowed[site] = hold(c, c);
+                    allowed[site] = s; // the set's own entry: a bimorphic site allocates nothing as it alternates
                     return;
                 }
             }
