@@ -52,7 +52,7 @@ public final class CfiInstaller {
         }
         AuditLog log;
         try {
-            log = AuditLog.open(config.audit(), AuditLog.Format.valueOf(config.auditFormat().name()));
+            log = AuditLog.open(config.audit(), AuditLog.Format.valueOf(config.auditFormat().name()), config.auditMaxBytes(), config.auditKeep());
         } catch (IOException e) {
             throw new CfiStartException("preempt: option audit=" + config.audit() + ": cannot open the audit log: " + e);
         }
