@@ -89,4 +89,23 @@ class CfiAuditIT {
                 "total " + total + " bytes; " + last.subList(0, Math.min(3, last.size())));
     }
 
+    @Test
+    void enforceRefusesToStartOnAPolicyOrAuditLogOthersCanChange() throws IOException {
+        Path dir = ForkedJvm.scratch("audit-tamper");
+        Path open = Files.copy(policy, dir.resolve("open.json"));
+        Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+        ForkedJvm.Result r = ForkedJvm.java().agent("cfi=enforce,policy=" + open).classpath(flood).main("Flood", "tool").run();
+        assertEquals(1, r.exitCode(), r::toString);
+        assertEquals(List.of("preempt: option policy=" + open + ": '" + open + "' is writable by others (mode 0666): chmod go-w '" + open
+                + "' (cfi=enforce refuses a policy other users can change)"), r.stderrLines().stream().filter(l -> l.startsWith("preempt")).toList());
+        assertFalse(r.stdout().contains("tool exit"), "the app did not run");
+
+        Path shared = Files.createDirectories(dir.resolve("shared"));
+        Files.setPosixFilePermissions(shared, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxr-x"));
+        ForkedJvm.Result a = ForkedJvm.java().agent("cfi=enforce,policy=" + policy + ",audit=" + shared.resolve("audit.jsonl"))
+                .classpath(flood).main("Flood", "tool").run();
+        assertEquals(1, a.exitCode(), a::toString);
+        assertTrue(a.stderr().contains("preempt: option audit=" + shared.resolve("audit.jsonl") + ": directory '" + shared
+                + "' is writable by its group (mode 0775)"), a::toString);
+    }
 }
