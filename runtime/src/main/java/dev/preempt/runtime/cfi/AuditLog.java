@@ -268,8 +268,8 @@ public final class AuditLog {
 
     /** Writer only, under the lock: rotates first when the line would pass audit.max. */
     private void write(AuditRecord r) {
-        byte[] line = bytes(r);
         try {
+            byte[] line = bytes(r); // inside the try: nothing a record holds may end the writer thread
             if (output.full(line.length)) {
                 if (output.destination().equals("stderr")) {
                     overBudget++;
