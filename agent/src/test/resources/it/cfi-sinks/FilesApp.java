@@ -9,7 +9,8 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * Writes through RandomAccessFile("rw"), FileChannel.open(WRITE) and Files.newByteChannel(WRITE, CREATE),
- * moves a file and opens it with DELETE_ON_CLOSE, and reads through RandomAccessFile("r"),
+ * moves a file and opens it with DELETE_ON_CLOSE, creates a file with File.createNewFile and renames it with
+ * File.renameTo, and reads through RandomAccessFile("r"),
  * FileChannel.open(READ) and Files.newByteChannel(). Arguments: who does it ({@link Via}), the directory
  * written to, and a file to read (anywhere).
  */
@@ -23,6 +24,8 @@ public class FilesApp {
         via.report("byte channel write", () -> byteChannel(dir.resolve("bytes.bin"), StandardOpenOption.WRITE, StandardOpenOption.CREATE));
         via.report("move", () -> Files.move(dir.resolve("raf.bin"), dir.resolve("moved.bin"), StandardCopyOption.REPLACE_EXISTING));
         via.report("delete on close", () -> byteChannel(dir.resolve("moved.bin"), StandardOpenOption.READ, StandardOpenOption.DELETE_ON_CLOSE));
+        via.report("create new", () -> dir.resolve("created.bin").toFile().createNewFile() ? null : "exists");
+        via.report("rename", () -> dir.resolve("created.bin").toFile().renameTo(dir.resolve("renamed.bin").toFile()) ? null : "failed");
         via.report("raf r", () -> raf(readable, "r"));
         via.report("channel read", () -> channel(readable, StandardOpenOption.READ));
         via.report("byte channel read", () -> byteChannel(readable));

@@ -30,6 +30,14 @@ import org.openjdk.jmh.annotations.TearDown;
  * {@code cfi.types=interfaces} (a class comparison on a hit; the bimorphic site alternates two receivers, so
  * every other call also scans the site's receiver set). Run with {@code Compare} and
  * {@code --options schedule=off,cfi=enforce,policy=FILE}, FILE learned by a {@code cfi=learn} run of the same.
+ *
+ * <p>Refusals repeated as fast as one thread can (the audit log's flood case; docs/benchmarks.md "CFI"):
+ * {@link #refusedSinkRepeated}, {@code File.delete()} of a missing file that a hand-written rule in FILE refuses
+ * ({@code {"action": "deny", "sink": "file.delete", "detail": "**}{@code /preempt-cfi-bench-refused"}}, kept by
+ * the learning run; without it the call is learned and allowed like {@link #sinkFileDelete}); and
+ * {@link #refusedReflectRepeated}, {@code getDeclaredFields()} of a class of preempt's, refused by
+ * self-protection in every mode with no rule. Each refusal is a stack walk, an audit record (a repeat: a
+ * counter) and, under {@code enforce}, a {@code CfiViolation} caught here; stock, the plain call.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -136,6 +144,31 @@ public class CfiBench {
     @Benchmark
     public boolean sinkFileDelete() {
         return missing.delete();
+    }
+
+    private File refused;
+
+    @Setup
+    public void setupRefused() {
+        refused = new File(System.getProperty("java.io.tmpdir"), "preempt-cfi-bench-refused");
+    }
+
+    @Benchmark
+    public boolean refusedSinkRepeated() {
+        try {
+            return refused.delete();
+        } catch (SecurityException e) {
+            return false;
+        }
+    }
+
+    @Benchmark
+    public int refusedReflectRepeated() {
+        try {
+            return dev.preempt.timer.TimerBackend.class.getDeclaredFields().length;
+        } catch (SecurityException e) {
+            return -1;
+        }
     }
 
     private File scratch;

@@ -50,9 +50,12 @@ public final class CfiInstaller {
                     : " (cfi=" + config.cfi().name().toLowerCase(Locale.ROOT) + " fails closed)";
             throw new CfiStartException("preempt: option policy=" + config.policy() + ": " + e.getMessage() + why);
         }
+        if (mode == Cfi.Mode.ENFORCE) {
+            refuseTamperable(config);
+        }
         AuditLog log;
         try {
-            log = AuditLog.open(config.audit(), AuditLog.Format.valueOf(config.auditFormat().name()));
+            log = AuditLog.open(config.audit(), AuditLog.Format.valueOf(config.auditFormat().name()), config.auditMaxBytes(), config.auditKeep());
         } catch (IOException e) {
             throw new CfiStartException("preempt: option audit=" + config.audit() + ": cannot open the audit log: " + e);
         }
@@ -76,9 +79,33 @@ public final class CfiInstaller {
             throw new CfiStartException("preempt: cfi=" + config.cfi().name().toLowerCase(Locale.ROOT)
                     + ": cannot guard the JDK's sink classes (" + t + "); refusing to start the app unprotected");
         }
-        PreemptLog.info("cfi " + mode.name().toLowerCase(Locale.ROOT) + ": policy " + config.policy().toAbsolutePath() + " ("
+        PreemptLog.info("cfi " + mode.name().toLowerCase(Locale.ROOT) + ": policy " + config.policy().toAbsolutePath() + digest(config) + " ("
                 + policy.rules().size() + " rules, " + policy.sinkCount() + " sink entries, " + policy.callCount()
                 + " call edges); " + loaded.size() + " loaded JDK sink classes guarded");
+    }
+
+    private static String digest(AgentConfig config) {
+        try {
+            return Files.exists(config.policy()) ? " " + TamperCheck.digest(config.policy()) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** cfi=enforce does not start on a policy or audit log that other users could change (see {@link TamperCheck}). */
+    private static void refuseTamperable(AgentConfig config) throws CfiStartException {
+        var policy = TamperCheck.problem(config.policy());
+        if (policy.isPresent()) {
+            throw new CfiStartException("preempt: option policy=" + config.policy() + ": " + policy.get()
+                    + " (cfi=enforce refuses a policy other users can change)");
+        }
+        if (!config.audit().equals("stderr")) {
+            var audit = TamperCheck.problem(java.nio.file.Path.of(config.audit()));
+            if (audit.isPresent()) {
+                throw new CfiStartException("preempt: option audit=" + config.audit() + ": " + audit.get()
+                        + " (cfi=enforce refuses an audit log other users can change)");
+            }
+        }
     }
 
     /** Rewrites the JDK's sink classes (boot and platform loaders) as they are loaded or retransformed. */

@@ -5,7 +5,13 @@ import dev.preempt.agent.options.AgentConfig;
 import dev.preempt.agent.options.OptionKey;
 import dev.preempt.timer.TimerBackend;
 import dev.preempt.timer.TimerBackends;
+import dev.preempt.agent.cfi.PolicyFile;
+import dev.preempt.agent.cfi.TamperCheck;
+import dev.preempt.runtime.cfi.CfiPolicy;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
@@ -14,6 +20,9 @@ import picocli.CommandLine.Command;
         description = "Print the agent version, the JDK, OS, architecture and CPUs, the timer backends and whether each "
                 + "can load here, and the effective option defaults.")
 final class InfoCommand implements Callable<Integer> {
+    @picocli.CommandLine.Option(names = "--policy", paramLabel = "FILE",
+            description = "the CFI policy whose digest to show (default: the policy= default, preempt-policy.json, if it exists)")
+    Path policy;
 
     @Override
     public Integer call() {
@@ -46,6 +55,25 @@ final class InfoCommand implements Callable<Integer> {
             };
             out.printf("  %-14s %-22s %s%n", k.key(), dflt, k.meaning());
         }
+        out.println();
+        printPolicy(out);
         return 0;
+    }
+
+    /** The policy's digest, to compare with the one a running agent logged (log=info) or that was deployed. */
+    private void printPolicy(PrintStream out) {
+        Path p = policy != null ? policy : Path.of(OptionKey.POLICY.defaultValue());
+        if (!Files.exists(p)) {
+            out.println("cfi policy " + p.toAbsolutePath() + ": none");
+            return;
+        }
+        try {
+            CfiPolicy read = PolicyFile.read(p);
+            out.printf("cfi policy %s: %s (%d rules, %d sink entries, %d call edges)%s%n", p.toAbsolutePath(), TamperCheck.digest(p),
+                    read.rules().size(), read.sinkCount(), read.callCount(),
+                    TamperCheck.problem(p).map(t -> "; " + t + " (cfi=enforce refuses it)").orElse(""));
+        } catch (PolicyFile.PolicyException | IOException e) {
+            out.println("cfi policy " + p.toAbsolutePath() + ": unusable: " + e.getMessage());
+        }
     }
 }

@@ -26,6 +26,8 @@ public record AgentConfig(
         Path policy,
         String audit,
         AuditFormat auditFormat,
+        long auditMaxBytes,
+        int auditKeep,
         CfiTypes cfiTypes,
         Optional<Path> profile,
         Optional<Path> trace,

@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
 public final class OptionParser {
     private static final String PROPERTY_PREFIX = "preempt.";
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ns|us|µs|ms|s|m)");
+    private static final Pattern SIZE = Pattern.compile("(\\d+) ?(b|kb|mb|gb|tb)");
 
     private OptionParser() {}
 
@@ -152,6 +153,8 @@ public final class OptionParser {
                 Path.of(v.path(OptionKey.POLICY).orElse(OptionKey.POLICY.defaultValue())),
                 v.path(OptionKey.AUDIT).orElse("stderr"),
                 AgentConfig.AuditFormat.valueOf(v.choice(OptionKey.AUDIT_FORMAT, "json", "csv", "text").toUpperCase(Locale.ROOT)),
+                v.size(OptionKey.AUDIT_MAX, 64L << 10, 1L << 40),
+                v.integer(OptionKey.AUDIT_KEEP, 0, 1000, Integer.parseInt(OptionKey.AUDIT_KEEP.defaultValue())),
                 v.cfiTypes(),
                 v.outputPath(OptionKey.PROFILE),
                 v.outputPath(OptionKey.TRACE),
@@ -215,6 +218,32 @@ public final class OptionParser {
                 throw bad(k, "expected a duration between " + human(min) + " and " + human(max));
             }
             return d;
+        }
+
+        /** A size with a unit, {@code B}, {@code KB}, {@code MB}, {@code GB} or {@code TB} (powers of 1024): {@code 10MB}. */
+        long size(OptionKey k, long min, long max) throws OptionException {
+            Matcher m = SIZE.matcher(value(k).strip().toLowerCase(Locale.ROOT));
+            if (!m.matches()) {
+                throw bad(k, "expected a size with a unit: B, KB, MB, GB or TB (64KB, 10MB, 1GB)");
+            }
+            int shift = switch (m.group(2)) {
+                case "b" -> 0;
+                case "kb" -> 10;
+                case "mb" -> 20;
+                case "gb" -> 30;
+                default -> 40;
+            };
+            long n;
+            try {
+                n = Long.parseLong(m.group(1));
+            } catch (NumberFormatException e) {
+                n = Long.MAX_VALUE;
+            }
+            long bytes = n > (Long.MAX_VALUE >> shift) ? Long.MAX_VALUE : n << shift;
+            if (bytes < min || bytes > max) {
+                throw bad(k, "expected a size from " + (min >> 10) + "KB to " + (max >> 40) + "TB");
+            }
+            return bytes;
         }
 
         int integer(OptionKey k, int min, int max, int dflt) throws OptionException {

@@ -70,15 +70,18 @@ public final class SinkGuardInserter {
 
     /** Every guarded JDK method, by sink. Overloads that delegate to a guarded one are not listed again. */
     static final List<Target> TARGETS = List.of(
-            new Target("java/lang/ProcessBuilder", "start", "()Ljava/lang/Process;", 0, Sink.PROCESS_START),
+            // The private start(Redirect[]) that start() and startPipeline both call (JDK 9 to 25): a pipeline's
+            // processes are each checked; start() alone missed them.
+            new Target("java/lang/ProcessBuilder", "start", "([Ljava/lang/ProcessBuilder$Redirect;)Ljava/lang/Process;", 0, Sink.PROCESS_START),
             new Target("java/lang/Runtime", "exit", "(I)V", -1, Sink.JVM_EXIT),
             new Target("java/lang/Runtime", "halt", "(I)V", -1, Sink.JVM_EXIT),
             new Target("java/lang/Runtime", "load0", "(Ljava/lang/Class;Ljava/lang/String;)V", 2, Sink.NATIVE_LOAD),
             new Target("java/lang/Runtime", "loadLibrary0", "(Ljava/lang/Class;Ljava/lang/String;)V", 2, Sink.NATIVE_LOAD),
-            new Target("javax/naming/InitialContext", "lookup", "(Ljava/lang/String;)Ljava/lang/Object;", 1, Sink.JNDI_LOOKUP),
-            new Target("javax/naming/InitialContext", "lookup", "(Ljavax/naming/Name;)Ljava/lang/Object;", 1, Sink.JNDI_LOOKUP),
-            new Target("javax/naming/InitialContext", "lookupLink", "(Ljava/lang/String;)Ljava/lang/Object;", 1, Sink.JNDI_LOOKUP),
-            new Target("javax/naming/InitialContext", "lookupLink", "(Ljavax/naming/Name;)Ljava/lang/Object;", 1, Sink.JNDI_LOOKUP),
+            // Every operation of InitialContext and InitialDirContext on a name (lookup, lookupLink, list, bind,
+            // search, getAttributes, ...) first resolves the name's context here (JDK 8 to 25): a URL name
+            // (ldap://host/x) goes to that host whatever the operation, so all are checked, not lookup alone.
+            new Target("javax/naming/InitialContext", "getURLOrDefaultInitCtx", "(Ljava/lang/String;)Ljavax/naming/Context;", 1, Sink.JNDI_LOOKUP),
+            new Target("javax/naming/InitialContext", "getURLOrDefaultInitCtx", "(Ljavax/naming/Name;)Ljavax/naming/Context;", 1, Sink.JNDI_LOOKUP),
             new Target(OIS, "readObject", "()Ljava/lang/Object;", -1, Sink.DESERIALIZE),
             // Every class the stream brings (objects, arrays, readResolve replacements, what HashMap checks of
             // its table) goes through this private method, whether or not a serial filter is set (JDK 9 to 25),
@@ -109,6 +112,30 @@ public final class SinkGuardInserter {
             new Target("java/nio/file/Files", "move", "(Ljava/nio/file/Path;Ljava/nio/file/Path;[Ljava/nio/file/CopyOption;)Ljava/nio/file/Path;",
                     Guard.MOVE, Sink.FILE_WRITE, 0, 1),
             new Target("java/io/File", "delete", "()Z", 0, Sink.FILE_DELETE),
+            new Target("java/io/File", "deleteOnExit", "()V", 0, Sink.FILE_DELETE),
+            // java.io.File's other mutations go to java.io.FileSystem directly, not through a stream or Files.
+            new Target("java/io/File", "createNewFile", "()Z", 0, Sink.FILE_WRITE),
+            new Target("java/io/File", "renameTo", "(Ljava/io/File;)Z", Guard.MOVE, Sink.FILE_WRITE, 0, 1),
+            new Target("java/io/File", "mkdir", "()Z", 0, Sink.FILE_WRITE),
+            new Target("java/io/File", "setLastModified", "(J)Z", 0, Sink.FILE_WRITE),
+            new Target("java/io/File", "setReadOnly", "()Z", 0, Sink.FILE_WRITE),
+            new Target("java/io/File", "setWritable", "(ZZ)Z", 0, Sink.FILE_WRITE),
+            new Target("java/io/File", "setReadable", "(ZZ)Z", 0, Sink.FILE_WRITE),
+            new Target("java/io/File", "setExecutable", "(ZZ)Z", 0, Sink.FILE_WRITE),
+            // The file's name is made inside; the detail is the directory (null: java.io.tmpdir).
+            new Target("java/io/File", "createTempFile", "(Ljava/lang/String;Ljava/lang/String;Ljava/io/File;)Ljava/io/File;", 2, Sink.FILE_WRITE),
+            new Target("java/nio/file/Files", "createDirectory", "(Ljava/nio/file/Path;[Ljava/nio/file/attribute/FileAttribute;)Ljava/nio/file/Path;",
+                    0, Sink.FILE_WRITE),
+            new Target("java/nio/file/Files", "createSymbolicLink",
+                    "(Ljava/nio/file/Path;Ljava/nio/file/Path;[Ljava/nio/file/attribute/FileAttribute;)Ljava/nio/file/Path;", 0, Sink.FILE_WRITE),
+            new Target("java/nio/file/Files", "createLink", "(Ljava/nio/file/Path;Ljava/nio/file/Path;)Ljava/nio/file/Path;", 0, Sink.FILE_WRITE),
+            new Target("java/nio/file/Files", "setAttribute",
+                    "(Ljava/nio/file/Path;Ljava/lang/String;Ljava/lang/Object;[Ljava/nio/file/LinkOption;)Ljava/nio/file/Path;", 0, Sink.FILE_WRITE),
+            new Target("java/nio/file/Files", "setPosixFilePermissions", "(Ljava/nio/file/Path;Ljava/util/Set;)Ljava/nio/file/Path;", 0, Sink.FILE_WRITE),
+            new Target("java/nio/file/Files", "setOwner", "(Ljava/nio/file/Path;Ljava/nio/file/attribute/UserPrincipal;)Ljava/nio/file/Path;",
+                    0, Sink.FILE_WRITE),
+            new Target("java/nio/file/Files", "setLastModifiedTime", "(Ljava/nio/file/Path;Ljava/nio/file/attribute/FileTime;)Ljava/nio/file/Path;",
+                    0, Sink.FILE_WRITE),
             new Target("java/nio/file/Files", "delete", "(Ljava/nio/file/Path;)V", 0, Sink.FILE_DELETE),
             new Target("java/nio/file/Files", "deleteIfExists", "(Ljava/nio/file/Path;)Z", 0, Sink.FILE_DELETE),
             new Target("java/net/Socket", "connect", "(Ljava/net/SocketAddress;I)V", 1, Sink.SOCKET_CONNECT),
@@ -116,6 +143,10 @@ public final class SinkGuardInserter {
             new Target("java/net/ServerSocket", "bind", "(Ljava/net/SocketAddress;I)V", 1, Sink.SOCKET_BIND),
             new Target("sun/nio/ch/ServerSocketChannelImpl", "bind",
                     "(Ljava/net/SocketAddress;I)Ljava/nio/channels/ServerSocketChannel;", 1, Sink.SOCKET_BIND),
+            // AsynchronousSocketChannel.connect (both overloads) and AsynchronousServerSocketChannel.bind (Linux, JDK 7 to 25).
+            new Target("sun/nio/ch/UnixAsynchronousSocketChannelImpl", "implConnect", null, 1, Sink.SOCKET_CONNECT),
+            new Target("sun/nio/ch/AsynchronousServerSocketChannelImpl", "bind",
+                    "(Ljava/net/SocketAddress;I)Ljava/nio/channels/AsynchronousServerSocketChannel;", 1, Sink.SOCKET_BIND),
             // DatagramSocket delegates to DatagramSocketAdaptor, which calls these (JDK 15 to 25); send(DatagramPacket) ends in send.
             new Target(DATAGRAM, "bind", "(Ljava/net/SocketAddress;)Ljava/nio/channels/DatagramChannel;", 1, Sink.SOCKET_BIND),
             new Target(DATAGRAM, "connect", "(Ljava/net/SocketAddress;Z)Ljava/nio/channels/DatagramChannel;", 1, Sink.SOCKET_CONNECT),

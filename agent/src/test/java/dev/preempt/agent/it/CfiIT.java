@@ -193,7 +193,7 @@ class CfiIT {
                 "plugin exit=refused", "reflect=refused", "lookup=refused", "done"), r.stdout().lines().toList(), r::toString);
         assertFalse(Files.exists(dir.resolve("elsewhere.txt")));
         List<String> csv = ForkedJvm.linesOf(audit);
-        assertEquals("time,thread,mode,decision,kind,what,detail,site,callers,rule,policy", csv.get(0));
+        assertEquals("time,thread,mode,decision,kind,what,detail,site,callers,rule,policy,record,count,since", csv.get(0));
         assertTrue(csv.stream().anyMatch(l -> l.contains("\"rules[1] deny file.write\"") && l.contains("elsewhere.txt")), csv::toString);
         assertTrue(csv.stream().anyMatch(l -> l.contains("\"rules[2] deny jvm.exit\"") && l.contains("plugins.Plugin.shutdown")), csv::toString);
         assertTrue(csv.stream().anyMatch(l -> l.contains("\"self-protection\"") && l.contains("dev.preempt.runtime.cfi.Cfi")), csv::toString);

@@ -29,8 +29,23 @@ class OptionParserTest {
         assertEquals(Path.of("preempt-policy.json"), c.policy());
         assertEquals("stderr", c.audit());
         assertEquals(AgentConfig.AuditFormat.JSON, c.auditFormat());
+        assertEquals(10L << 20, c.auditMaxBytes());
+        assertEquals(5, c.auditKeep());
         assertTrue(c.profile().isEmpty() && c.trace().isEmpty());
         assertEquals(dev.preempt.runtime.log.PreemptLog.Level.WARN, c.log());
+    }
+
+    @Test
+    void auditMaxIsASizeWithAUnitAndAuditKeepACount() throws Exception {
+        assertEquals(64L << 10, OptionParser.parse("audit.max=64KB", Map.of()).auditMaxBytes());
+        assertEquals(3L << 30, OptionParser.parse("audit.max=3gb", Map.of()).auditMaxBytes());
+        assertEquals(0, OptionParser.parse("audit.keep=0", Map.of()).auditKeep());
+        OptionException bare = assertThrows(OptionException.class, () -> OptionParser.parse("audit.max=1000", Map.of()));
+        assertEquals("preempt: option audit.max=1000 (agent argument 1): expected a size with a unit: B, KB, MB, GB or TB (64KB, 10MB, 1GB)",
+                bare.getMessage());
+        OptionException small = assertThrows(OptionException.class, () -> OptionParser.parse("audit.max=1KB", Map.of()));
+        assertTrue(small.getMessage().endsWith("expected a size from 64KB to 1TB"), small.getMessage());
+        assertThrows(OptionException.class, () -> OptionParser.parse("audit.keep=-1", Map.of()));
     }
 
     @Test

@@ -60,6 +60,7 @@ public final class Cfi {
         policy = p;
         policyFile = file.toAbsolutePath();
         audit = log;
+        log.start(m.name().toLowerCase(Locale.ROOT), policyFile.toString());
         // Touch what the guards use so that no class of theirs first initialises inside a guarded JDK method.
         CallerFrames.atCallSite();
         CallerFrames.stableName("x$Proxy1");
@@ -217,11 +218,12 @@ public final class Cfi {
     }
 
     private static void atExit() {
+        audit.close();
         if (mode == Mode.LEARN) {
             writePolicy();
         } else if (audit.dropped() > 0 || PreemptLog.enabled(PreemptLog.Level.INFO)) {
-            PreemptLog.warn("cfi " + mode.name().toLowerCase(Locale.ROOT) + ": " + violations.get() + " refusals, audit records written "
-                    + audit.written() + ", dropped " + audit.dropped() + " (" + audit.destination() + ")");
+            PreemptLog.warn("cfi " + mode.name().toLowerCase(Locale.ROOT) + ": " + violations.get() + " refusals of " + audit.edges()
+                    + " distinct edges, audit records written " + audit.written() + ", dropped " + audit.dropped() + " (" + audit.destination() + ")");
         }
     }
 

@@ -50,7 +50,7 @@ class CallGuardLoaderTest {
             return; // started in learn mode by another test of this JVM: CFI starts once per JVM
         }
         Path dir = Files.createTempDirectory("preempt-callguard-loader");
-        Cfi.start(Cfi.Mode.LEARN, CfiPolicy.empty(), dir.resolve("policy.json"), AuditLog.open(dir.resolve("audit.jsonl").toString(), AuditLog.Format.JSON));
+        Cfi.start(Cfi.Mode.LEARN, CfiPolicy.empty(), dir.resolve("policy.json"), AuditLog.open(dir.resolve("audit.jsonl").toString(), AuditLog.Format.JSON, 10 << 20, 5));
     }
 
     @Test
