@@ -9,12 +9,12 @@ agent="${1:-agent/target/preempt-agent.jar}"
 out="${2:-benchmarks/target/results/loops}"
 regex="${3:-LoopKernelBench}"
 java="$(./preempt jdk)/bin/java"
-bench=benchmarks/target/preempt-benchmarks.jar
+bench="${BENCH_JAR:-benchmarks/target/preempt-benchmarks.jar}"
 lock=/tmp/preempt-bench.lock
 mkdir -p "$out"
 for order in ab ba; do
   extra=(); [[ "$order" == ba ]] && extra=(--agent-first)
-  flock "$lock" "$java" -Dbench.ratios=/dev/null -cp "$bench" dev.preempt.bench.Compare --agent "$agent" --short --forks 1 \
+  flock "$lock" "$java" -Dbench.ratios=/dev/null -cp "$bench" dev.preempt.bench.Compare --agent "$agent" --short --sample --forks 1 \
     "${extra[@]}" --out "$out/$order" "$regex" > "$out/$order.log" 2>&1
 done
 python3 scripts/median-ratios.py "$out/ab" "$out/ba"
