@@ -29,11 +29,14 @@ import org.objectweb.asm.tree.LabelNode;
  * @param calls      whether the body calls methods
  * @param bodySize   instructions between head and back-edge, a cost estimate
  * @param innerBackEdges other jumps to the head from inside (continue), each after the step
+ * @param entry      where the loop is entered: its head, or for a rotated loop (old javac, ecj: {@code goto
+ *                   test; head: body; test: if (i < n) goto head}) the label of its bottom test
+ * @param entryFrame the expanded frame at {@code entry} (null without frames)
  */
 record CountedLoop(LabelNode head, FrameNode headFrame, AbstractInsnNode backEdge, JumpInsnNode test,
                    AbstractInsnNode testStart, boolean bottomTest, int iVar, boolean isLong,
                    List<AbstractInsnNode> bound, boolean iFirst, int stay, long minStep, boolean calls, int bodySize,
-                   List<AbstractInsnNode> innerBackEdges) {
+                   List<AbstractInsnNode> innerBackEdges, LabelNode entry, FrameNode entryFrame) {
 
     /** Whether the loop counts towards larger values of {@code i}. */
     boolean up() {

@@ -54,7 +54,8 @@ final class CountedLoops {
      * An innermost loop that is not counted but is closed as a counted one must be (one contiguous range
      * entered at its head, one back-edge, try blocks that fit): {@link LoopStripMiner} counts its iterations.
      */
-    record PlainLoop(LabelNode head, FrameNode headFrame, JumpInsnNode backEdge, boolean calls) {}
+    record PlainLoop(LabelNode head, FrameNode headFrame, JumpInsnNode backEdge, boolean calls, LabelNode entry,
+                     FrameNode entryFrame) {}
 
     /** The innermost loops of a method: counted ones, and the other closed ones. */
     record Found(List<CountedLoop> counted, List<PlainLoop> plain) {}
@@ -82,7 +83,8 @@ final class CountedLoops {
                     if (loop != null) {
                         loops.add(loop);
                     } else if (matcher.closed) {
-                        plain.add(new PlainLoop((LabelNode) insns[h], matcher.frame, j, matcher.calls()));
+                        plain.add(new PlainLoop((LabelNode) insns[h], matcher.frame, j, matcher.calls(),
+                                matcher.entry(), matcher.entryFrame()));
                     }
                 }
             }
@@ -104,6 +106,8 @@ final class CountedLoops {
         /** Whether the loop is closed (see PlainLoop): set by match() whether or not it is counted. */
         boolean closed;
         FrameNode frame;
+        /** The label inside the loop where a rotated loop is entered (see CountedLoop#entry), or -1. */
+        private int rotatedEntry = -1;
 
         Matcher(MethodNode m, AbstractInsnNode[] insns, List<int[]> edges, int h, int g, boolean hasFrames, Set<String> plainFields) {
             this.m = m;
@@ -131,6 +135,10 @@ final class CountedLoops {
             }
             this.frame = frame;
             closed = innerBackEdges.isEmpty();
+            if (rotatedEntry >= 0 && hasFrames && entryFrame() == null) {
+                closed = false;
+                return null;
+            }
             JumpInsnNode back = (JumpInsnNode) insns[g];
             boolean bottom = back.getOpcode() != Opcodes.GOTO;
             int testIdx;
@@ -139,6 +147,9 @@ final class CountedLoops {
                 testIdx = g;
                 start = operandsStart(testIdx);
                 if (start <= h || !stackEmptyBefore(start)) return null;
+                if (rotatedEntry >= 0 && !onlyPseudoBetween(rotatedEntry, start)) return null;
+            } else if (rotatedEntry >= 0) {
+                return null;
             } else {
                 testIdx = k;
                 while (testIdx < g && !(insns[testIdx] instanceof JumpInsnNode)) testIdx++;
@@ -193,7 +204,29 @@ final class CountedLoops {
             boolean calls = calls();
             if (minStep <= 0 || !invariant(bound, calls, bottom)) return null;
             return new CountedLoop((LabelNode) insns[h], frame, back, test, insns[start], bottom, iVar, isLong, bound,
-                    iFirst, stay, minStep, calls, g - h, innerBackEdges);
+                    iFirst, stay, minStep, calls, g - h, innerBackEdges, entry(), entryFrame());
+        }
+
+        LabelNode entry() {
+            return rotatedEntry < 0 ? (LabelNode) insns[h] : (LabelNode) insns[rotatedEntry];
+        }
+
+        /** The frame at the entry; null if there is none or it does not have an empty stack. */
+        FrameNode entryFrame() {
+            if (rotatedEntry < 0) return frame;
+            for (int x = rotatedEntry; x < insns.length && isPseudo(insns[x]); x++) {
+                if (insns[x] instanceof FrameNode f) {
+                    return f.type == Opcodes.F_NEW && f.stack.isEmpty() ? f : null;
+                }
+            }
+            return null;
+        }
+
+        private boolean onlyPseudoBetween(int from, int to) {
+            for (int x = from; x < to; x++) {
+                if (!isPseudo(insns[x])) return false;
+            }
+            return true;
         }
 
         /** Labels, frames and line numbers: no code. */
@@ -220,12 +253,28 @@ final class CountedLoops {
                     }
                 }
             }
+            boolean enteredAtHead = false;
             for (int[] e : edges) {
                 int x = e[0];
                 int ti = e[1];
                 if (x >= h && x <= g) continue;
-                if (ti > h && ti <= g) return false;
-                if (ti == h && !(insns[x] instanceof JumpInsnNode)) return false;
+                if (ti > h && ti <= g) {
+                    // A rotated loop: every entry from outside goes to one label, and the head is not reached
+                    // from before it (the code before it ends in a jump).
+                    if (!(insns[x] instanceof JumpInsnNode) || (rotatedEntry >= 0 && rotatedEntry != ti)) return false;
+                    rotatedEntry = ti;
+                }
+                if (ti == h) {
+                    if (!(insns[x] instanceof JumpInsnNode)) return false;
+                    enteredAtHead = true;
+                }
+            }
+            if (rotatedEntry >= 0) {
+                int p = h - 1;
+                while (p >= 0 && isPseudo(insns[p])) p--;
+                int op = p < 0 ? -1 : insns[p].getOpcode();
+                boolean noFallThrough = op == Opcodes.GOTO || (op >= Opcodes.IRETURN && op <= Opcodes.RETURN) || op == Opcodes.ATHROW;
+                if (enteredAtHead || !noFallThrough || !innerBackEdges.isEmpty()) return false;
             }
             return true;
         }

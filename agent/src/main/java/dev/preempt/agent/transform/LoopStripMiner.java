@@ -87,10 +87,10 @@ public final class LoopStripMiner {
         for (CountedLoop loop : loops) {
             handled.add(loop.backEdge());
             handled.addAll(loop.innerBackEdges());
-            handled.add(rewrite(m, loop, hasFrames, loop.isLong() ? longLim : intLim, jumpsTo.getOrDefault(loop.head(), List.of())));
+            handled.add(rewrite(m, loop, hasFrames, loop.isLong() ? longLim : intLim, jumpsTo.getOrDefault(loop.entry(), List.of())));
         }
         for (CountedLoops.PlainLoop loop : found.plain()) {
-            handled.addAll(countIterations(m, loop, hasFrames, intLim, jumpsTo.getOrDefault(loop.head(), List.of())));
+            handled.addAll(countIterations(m, loop, hasFrames, intLim, jumpsTo.getOrDefault(loop.entry(), List.of())));
         }
         return handled;
     }
@@ -115,7 +115,7 @@ public final class LoopStripMiner {
                                             List<JumpInsnNode> jumpsToHead) {
         InsnList insns = m.instructions;
         boolean wide = loop.isLong();
-        FrameNode outerFrame = hasFrames ? copy(loop.headFrame()) : null;
+        FrameNode outerFrame = hasFrames ? copy(loop.entryFrame()) : null;
         Set<AbstractInsnNode> inside = Collections.newSetFromMap(new IdentityHashMap<>());
         for (AbstractInsnNode x = loop.head(); x != loop.backEdge().getNext(); x = x.getNext()) {
             inside.add(x);
@@ -144,6 +144,7 @@ public final class LoopStripMiner {
         pre.add(new MethodInsnNode(Opcodes.INVOKESTATIC, STRIP_OWNER, loop.up() ? "limitUp" : "limitDown",
                 wide ? "(JJI)J" : "(III)I", false));
         pre.add(new VarInsnNode(wide ? Opcodes.LSTORE : Opcodes.ISTORE, lim));
+        if (loop.entry() != loop.head()) pre.add(new JumpInsnNode(Opcodes.GOTO, loop.entry())); // rotated: on to its test
         insns.insertBefore(loop.head(), pre);
 
         // The loop's own test compares with lim.
@@ -210,7 +211,7 @@ public final class LoopStripMiner {
     private static List<AbstractInsnNode> countIterations(MethodNode m, CountedLoops.PlainLoop loop, boolean hasFrames,
                                                           int cnt, List<JumpInsnNode> jumpsToHead) {
         InsnList insns = m.instructions;
-        FrameNode outerFrame = hasFrames ? copy(loop.headFrame()) : null;
+        FrameNode outerFrame = hasFrames ? copy(loop.entryFrame()) : null;
         Set<AbstractInsnNode> inside = Collections.newSetFromMap(new IdentityHashMap<>());
         for (AbstractInsnNode x = loop.head(); x != loop.backEdge().getNext(); x = x.getNext()) {
             inside.add(x);
@@ -228,6 +229,7 @@ public final class LoopStripMiner {
         if (outerFrame != null) pre.add(outerFrame);
         pre.add(new LdcInsnNode(countFor(loop)));
         pre.add(new VarInsnNode(Opcodes.ISTORE, cnt));
+        if (loop.entry() != loop.head()) pre.add(new JumpInsnNode(Opcodes.GOTO, loop.entry())); // rotated: on to its test
         insns.insertBefore(loop.head(), pre);
 
         JumpInsnNode back = loop.backEdge();

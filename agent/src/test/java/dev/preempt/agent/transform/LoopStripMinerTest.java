@@ -15,6 +15,10 @@ import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 
@@ -106,6 +110,80 @@ class LoopStripMinerTest {
             return m.invoke(java.lang.reflect.Modifier.isStatic(m.getModifiers()) ? null : target, args);
         } catch (InvocationTargetException e) {
             return e.getCause().getClass().getName() + ": " + e.getCause().getMessage();
+        }
+    }
+
+    /**
+     * Loops entered at their bottom test, as javac before 1.5 and ecj write them:
+     * {@code goto test; head: body; test: if (cond) goto head}. With and without stack map frames.
+     */
+    @Test
+    void rotatedLoopsEnteredAtTheirTestAreStripMinedOrCounted() throws Exception {
+        for (int version : new int[] {Opcodes.V1_1, Opcodes.V17}) {
+            ClassWriter cw = new ClassWriter(version >= Opcodes.V1_6 ? ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS : ClassWriter.COMPUTE_MAXS);
+            cw.visit(version, Opcodes.ACC_PUBLIC, "Rotated", null, "java/lang/Object", null);
+            // static int sum(int n) { int s = 0, i = 0; goto test; head: s += i; i++; test: if (i < n) goto head; return s; }
+            MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "sum", "(I)I", null, null);
+            mv.visitCode();
+            Label head = new Label();
+            Label test = new Label();
+            mv.visitInsn(Opcodes.ICONST_0);
+            mv.visitVarInsn(Opcodes.ISTORE, 1);
+            mv.visitInsn(Opcodes.ICONST_0);
+            mv.visitVarInsn(Opcodes.ISTORE, 2);
+            mv.visitJumpInsn(Opcodes.GOTO, test);
+            mv.visitLabel(head);
+            mv.visitVarInsn(Opcodes.ILOAD, 1);
+            mv.visitVarInsn(Opcodes.ILOAD, 2);
+            mv.visitInsn(Opcodes.IADD);
+            mv.visitVarInsn(Opcodes.ISTORE, 1);
+            mv.visitIincInsn(2, 1);
+            mv.visitLabel(test);
+            mv.visitVarInsn(Opcodes.ILOAD, 2);
+            mv.visitVarInsn(Opcodes.ILOAD, 0);
+            mv.visitJumpInsn(Opcodes.IF_ICMPLT, head);
+            mv.visitVarInsn(Opcodes.ILOAD, 1);
+            mv.visitInsn(Opcodes.IRETURN);
+            mv.visitMaxs(0, 0);
+            mv.visitEnd();
+            // static int count(java.util.Iterator it) { int c = 0; goto test; head: it.next(); c++; test: if (it.hasNext()) goto head; return c; }
+            mv = cw.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "count", "(Ljava/util/Iterator;)I", null, null);
+            mv.visitCode();
+            head = new Label();
+            test = new Label();
+            mv.visitInsn(Opcodes.ICONST_0);
+            mv.visitVarInsn(Opcodes.ISTORE, 1);
+            mv.visitJumpInsn(Opcodes.GOTO, test);
+            mv.visitLabel(head);
+            mv.visitVarInsn(Opcodes.ALOAD, 0);
+            mv.visitMethodInsn(Opcodes.INVOKEINTERFACE, "java/util/Iterator", "next", "()Ljava/lang/Object;", true);
+            mv.visitInsn(Opcodes.POP);
+            mv.visitIincInsn(1, 1);
+            mv.visitLabel(test);
+            mv.visitVarInsn(Opcodes.ALOAD, 0);
+            mv.visitMethodInsn(Opcodes.INVOKEINTERFACE, "java/util/Iterator", "hasNext", "()Z", true);
+            mv.visitJumpInsn(Opcodes.IFNE, head);
+            mv.visitVarInsn(Opcodes.ILOAD, 1);
+            mv.visitInsn(Opcodes.IRETURN);
+            mv.visitMaxs(0, 0);
+            mv.visitEnd();
+            cw.visitEnd();
+            byte[] out = REWRITER.rewrite("Rotated", cw.toByteArray());
+            ClassNode cn = new ClassNode();
+            new ClassReader(out).accept(cn, 0);
+            Map<String, List<String>> calls = cn.methods.stream().collect(Collectors.toMap(m -> m.name,
+                    m -> StreamSupport.stream(m.instructions.spliterator(), false)
+                            .filter(n -> n instanceof MethodInsnNode).map(n -> ((MethodInsnNode) n).name).toList()));
+            assertTrue(calls.get("sum").contains("limitUp"), "version " + version + ": the rotated counted loop is strip-mined: " + calls);
+            assertEquals(1, java.util.Collections.frequency(calls.get("count"), "poll"), "version " + version + ": the rotated iterator loop polls once, outside its counted inner loop");
+            Class<?> c = new SafepointInserterTest.ByteLoader().define("Rotated", out);
+            for (int n : new int[] {-5, 0, 1, 63, 64, 65, 4096, 4097, 100_000}) {
+                int expected = 0;
+                for (int i = 0; i < n; i++) expected += i;
+                assertEquals(expected, c.getMethod("sum", int.class).invoke(null, n), "sum n=" + n);
+                List<Integer> l = java.util.Collections.nCopies(Math.max(0, n), 1);
+                assertEquals(l.size(), c.getMethod("count", java.util.Iterator.class).invoke(null, l.iterator()), "count n=" + n);
+            }
         }
     }
 
