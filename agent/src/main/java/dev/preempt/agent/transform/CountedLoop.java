@@ -27,7 +27,7 @@ import org.objectweb.asm.tree.LabelNode;
  *                   {@code IFLE}, {@code IFGT} or {@code IFGE}
  * @param minStep    the smallest absolute step made on every iteration (&gt;= 1)
  * @param calls      whether the body calls methods
- * @param bodySize   instructions between head and back-edge, a cost estimate
+ * @param bodySize   real instructions between head and back-edge, a cost estimate
  * @param innerBackEdges other jumps to the head from inside (continue), each after the step
  * @param entry      where the loop is entered: its head, or for a rotated loop (old javac, ecj: {@code goto
  *                   test; head: body; test: if (i < n) goto head}) the label of its bottom test

@@ -204,7 +204,16 @@ final class CountedLoops {
             boolean calls = calls();
             if (minStep <= 0 || !invariant(bound, calls, bottom)) return null;
             return new CountedLoop((LabelNode) insns[h], frame, back, test, insns[start], bottom, iVar, isLong, bound,
-                    iFirst, stay, minStep, calls, g - h, innerBackEdges, entry(), entryFrame());
+                    iFirst, stay, minStep, calls, codeSize(), innerBackEdges, entry(), entryFrame());
+        }
+
+        /** Real instructions between head and back-edge (labels, frames and line numbers left out). */
+        private int codeSize() {
+            int n = 0;
+            for (int x = h; x <= g; x++) {
+                if (!isPseudo(insns[x])) n++;
+            }
+            return n;
         }
 
         LabelNode entry() {

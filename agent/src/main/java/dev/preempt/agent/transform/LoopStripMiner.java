@@ -25,25 +25,31 @@ import org.objectweb.asm.tree.VarInsnNode;
 /**
  * Strip-mines innermost counted loops so that a poll costs nothing per iteration and the JIT can still
  * unroll and vectorise them, as C2 does itself for its own safepoint polls ({@code -XX:LoopStripMiningIter},
- * JDK 10+): a poll (a volatile read) at every back-edge of a vectorisable loop made it 4.6-5x slower
- * (DESIGN.md), because C2 cannot vectorise, unroll or hoist a load across it. {@link CountedLoops} says which
- * loops are counted; each becomes, with a new local {@code lim} (of the index's type),
+ * JDK 10+): a poll (a volatile read) at every back-edge is a barrier C2 cannot move a load across, and
+ * stops it unrolling and vectorising (DESIGN.md: 4.6-5x on a vectorisable loop). {@link CountedLoops} says
+ * which loops are counted; each becomes, with a new local {@code lim} of the index's type,
  *
  * <pre>
- * outer: lim = LoopStrip.limitUp(i, bound, span)       // or limitDown; all entries come through here
- * head:  ...the loop, its test comparing i with lim instead of bound...   // the JIT's counted loop
- * check: if (!(i CMP bound)) goto exit; Safepoint.poll(); goto outer       // once per strip
+ * outer: if (!(i CMP bound)) goto exit          // the real test (top-tested loops only)
+ *        Safepoint.poll()                       // once per strip
+ *        lim = LoopStrip.limitUp(i, bound, span) // or limitDown; all entries come through outer
+ * head:  ...the loop, its test comparing i with lim, and going to outer when it fails...
  * </pre>
  *
- * Same behaviour: {@code lim} lies between {@code i} and {@code bound}, so whenever the test against
- * {@code lim} goes on, the test against {@code bound} would have gone on too; when it stops, {@code check}
- * asks the real test. The bound is a pure read the loop cannot change, so reading it once per strip instead
+ * and a bottom-tested loop ({@code do/while}) asks the real test after its inner back-edge instead, then
+ * goes to outer. Same behaviour: {@code lim} lies between {@code i} and {@code bound}, so whenever the test
+ * against {@code lim} goes on, the test against {@code bound} would have gone on too; when it stops, the
+ * real test decides. The bound is a pure read the loop cannot change, so reading it once per strip instead
  * of once per iteration is unobservable. At most {@code span / step} iterations run between two polls.
- * A top-tested loop ({@code for}, {@code while}) reads its bound in {@code outer} exactly where its first test
- * did; a bottom-tested one ({@code do/while}) goes through the body once more before {@code check}.
  *
- * <p>Frames: {@code outer} gets the head's old frame; {@code head}, {@code check} and every frame inside the
- * loop get {@code lim}, so the class keeps valid stack map frames with no recomputation (the method must
+ * <p>Where the poll sits matters to C2 (JDK 25, measured on a 65,536-element sum): with the poll at the
+ * bottom of the outer loop, after its exit test, the inner loop ran 3.8x slower than a plain loop as soon
+ * as there was more than one strip (18.6 against 4.8 us; one strip was as fast as plain, which is why the
+ * 4,096-element kernels never showed it); with the poll at the top, before the strip's bound is computed,
+ * it ran at plain speed (4.2 us), a bottom-tested loop too (4.4 against 5.0 us).
+ *
+ * <p>Frames: {@code outer} gets the head's (or a rotated loop's entry's) old frame; every frame inside the
+ * loop gets {@code lim}, so the class keeps valid stack map frames with no recomputation (the method must
  * have been read with {@code EXPAND_FRAMES}).
  */
 public final class LoopStripMiner {
@@ -80,17 +86,14 @@ public final class LoopStripMiner {
         int longLim = intLim + 1;
         m.maxLocals += 3;
         m.maxStack += 6; // i, bound (2 slots each when long) and span for LoopStrip; the stack is empty at the head
-        Map<LabelNode, List<JumpInsnNode>> jumpsTo = new HashMap<>();
-        for (AbstractInsnNode n = m.instructions.getFirst(); n != null; n = n.getNext()) {
-            if (n instanceof JumpInsnNode j) jumpsTo.computeIfAbsent(j.label, l -> new ArrayList<>()).add(j);
-        }
+        Entries jumpsTo = new Entries(m);
         for (CountedLoop loop : loops) {
             handled.add(loop.backEdge());
             handled.addAll(loop.innerBackEdges());
-            handled.add(rewrite(m, loop, hasFrames, loop.isLong() ? longLim : intLim, jumpsTo.getOrDefault(loop.entry(), List.of())));
+            handled.addAll(rewrite(m, loop, hasFrames, loop.isLong() ? longLim : intLim, jumpsTo));
         }
         for (CountedLoops.PlainLoop loop : found.plain()) {
-            handled.addAll(countIterations(m, loop, hasFrames, intLim, jumpsTo.getOrDefault(loop.entry(), List.of())));
+            handled.addAll(countIterations(m, loop, hasFrames, intLim, jumpsTo));
         }
         return handled;
     }
@@ -110,9 +113,9 @@ public final class LoopStripMiner {
 
     static final int CALLING_STRIP = 64;
 
-    /** Rewrites one loop; returns the new outer back-edge (already preceded by its poll). */
-    private static AbstractInsnNode rewrite(MethodNode m, CountedLoop loop, boolean hasFrames, int lim,
-                                            List<JumpInsnNode> jumpsToHead) {
+    /** Rewrites one loop; returns the jumps it made that go backwards (they must get no poll of their own). */
+    private static List<AbstractInsnNode> rewrite(MethodNode m, CountedLoop loop, boolean hasFrames, int lim,
+                                                  Entries jumpsTo) {
         InsnList insns = m.instructions;
         boolean wide = loop.isLong();
         FrameNode outerFrame = hasFrames ? copy(loop.entryFrame()) : null;
@@ -121,23 +124,27 @@ public final class LoopStripMiner {
             inside.add(x);
             if (hasFrames && x instanceof FrameNode f) addLocal(f, lim, wide);
         }
-        // The real test, copied before the loop's own test is changed: check asks it once per strip.
+        // The real test, copied before the loop's own test is changed.
         InsnList realTest = new InsnList();
         for (AbstractInsnNode n = loop.testStart(); n != loop.test(); n = n.getNext()) realTest.add(n.clone(null));
+        int realJump = loop.test().getOpcode(); // before a test against zero is widened below
         List<AbstractInsnNode> bound = loop.bound().isEmpty() ? List.of(new InsnNode(Opcodes.ICONST_0)) : loop.bound();
 
-        // outer: lim = LoopStrip.limit(i, bound, span); every entry into the loop now comes through here.
         LabelNode outer = new LabelNode();
-        for (JumpInsnNode j : jumpsToHead) {
-            if (!inside.contains(j)) j.label = outer;
-        }
+        jumpsTo.move(loop.entry(), outer, inside); // every entry now comes through outer
         for (TryCatchBlockNode tc : m.tryCatchBlocks) {
             if (tc.start == loop.head()) tc.start = outer; // a try around the loop covers outer too
         }
-        long span = Math.min(Integer.MAX_VALUE, (long) stripFor(loop) * loop.minStep());
+        // outer: [real test, for a top-tested loop]; poll; lim = LoopStrip.limit(i, bound, span)
         InsnList pre = new InsnList();
         pre.add(outer);
         if (outerFrame != null) pre.add(outerFrame);
+        if (!loop.bottomTest()) {
+            pre.add(realTest);
+            pre.add(jumpsTo.jump(realJump, loop.test().label)); // the exit may be the head of another strip-mined loop
+        }
+        pre.add(new MethodInsnNode(Opcodes.INVOKESTATIC, SafepointInserter.OWNER, SafepointInserter.NAME, SafepointInserter.DESC, false));
+        long span = Math.min(Integer.MAX_VALUE, (long) stripFor(loop) * loop.minStep());
         pre.add(new VarInsnNode(wide ? Opcodes.LLOAD : Opcodes.ILOAD, loop.iVar()));
         for (AbstractInsnNode n : bound) pre.add(n.clone(null));
         pre.add(new LdcInsnNode((int) span));
@@ -156,33 +163,21 @@ public final class LoopStripMiner {
             insns.insertBefore(loop.bound().get(0), loadLim);
             for (AbstractInsnNode n : loop.bound()) insns.remove(n);
         }
-
-        // check: the real test; out of the loop, or poll and start the next strip
-        InsnList post = new InsnList();
-        LabelNode exit;
-        int realJump = loop.test().getOpcode();
-        if (loop.bottomTest()) {
-            exit = new LabelNode();
-            realJump = negateJump(realJump);
-        } else {
-            exit = loop.test().label;
-            LabelNode check = new LabelNode();
-            loop.test().label = check;
-            post.add(check);
-            if (hasFrames) post.add(copy(loop.headFrame()));
+        if (!loop.bottomTest()) {
+            loop.test().label = outer; // the strip is over: back to the real test
+            return List.of(loop.test());
         }
-        if (loop.bound().isEmpty()) realJump = originalJump(realJump, loop);
+        // A bottom-tested loop: when the strip is over, the real test leaves or starts the next strip.
+        LabelNode exit = new LabelNode();
+        InsnList post = new InsnList();
         post.add(realTest);
-        post.add(new JumpInsnNode(realJump, exit));
-        post.add(new MethodInsnNode(Opcodes.INVOKESTATIC, SafepointInserter.OWNER, SafepointInserter.NAME, SafepointInserter.DESC, false));
+        post.add(new JumpInsnNode(negateJump(realJump), exit));
         JumpInsnNode outerBackEdge = new JumpInsnNode(Opcodes.GOTO, outer);
         post.add(outerBackEdge);
-        if (loop.bottomTest()) {
-            post.add(exit);
-            if (hasFrames && !frameFollows(loop.backEdge())) post.add(copy(outerFrame));
-        }
+        post.add(exit);
+        if (hasFrames && !frameFollows(loop.backEdge())) post.add(copy(outerFrame));
         insns.insert(loop.backEdge(), post);
-        return outerBackEdge;
+        return List.of(outerBackEdge);
     }
 
     /**
@@ -198,18 +193,18 @@ public final class LoopStripMiner {
      * inner loop a counted one for the JIT (its own exits stay as they are):
      *
      * <pre>
-     * outer: cnt = N
+     * outer: Safepoint.poll(); cnt = N
      * head:  ...the loop...
      *        if (!cond) goto next        // a conditional back-edge only: its own exit
      *        if (--cnt > 0) goto head    // the JIT's counted loop: no poll, no barrier inside
-     *        Safepoint.poll(); goto outer
+     *        goto outer
      * next:
      * </pre>
      * A volatile read per iteration is a barrier the JIT cannot move a load across: an iterator loop paid
      * 13x for it. Returns the new jumps, which must get no poll of their own.
      */
     private static List<AbstractInsnNode> countIterations(MethodNode m, CountedLoops.PlainLoop loop, boolean hasFrames,
-                                                          int cnt, List<JumpInsnNode> jumpsToHead) {
+                                                          int cnt, Entries jumpsTo) {
         InsnList insns = m.instructions;
         FrameNode outerFrame = hasFrames ? copy(loop.entryFrame()) : null;
         Set<AbstractInsnNode> inside = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -218,15 +213,14 @@ public final class LoopStripMiner {
             if (hasFrames && x instanceof FrameNode f) addLocal(f, cnt, false);
         }
         LabelNode outer = new LabelNode();
-        for (JumpInsnNode j : jumpsToHead) {
-            if (!inside.contains(j)) j.label = outer;
-        }
+        jumpsTo.move(loop.entry(), outer, inside);
         for (TryCatchBlockNode tc : m.tryCatchBlocks) {
             if (tc.start == loop.head()) tc.start = outer;
         }
         InsnList pre = new InsnList();
         pre.add(outer);
         if (outerFrame != null) pre.add(outerFrame);
+        pre.add(new MethodInsnNode(Opcodes.INVOKESTATIC, SafepointInserter.OWNER, SafepointInserter.NAME, SafepointInserter.DESC, false));
         pre.add(new LdcInsnNode(countFor(loop)));
         pre.add(new VarInsnNode(Opcodes.ISTORE, cnt));
         if (loop.entry() != loop.head()) pre.add(new JumpInsnNode(Opcodes.GOTO, loop.entry())); // rotated: on to its test
@@ -244,7 +238,6 @@ public final class LoopStripMiner {
         post.add(new VarInsnNode(Opcodes.ILOAD, cnt));
         JumpInsnNode inner = new JumpInsnNode(Opcodes.IFGT, loop.head());
         post.add(inner);
-        post.add(new MethodInsnNode(Opcodes.INVOKESTATIC, SafepointInserter.OWNER, SafepointInserter.NAME, SafepointInserter.DESC, false));
         JumpInsnNode outerBackEdge = new JumpInsnNode(Opcodes.GOTO, outer);
         post.add(outerBackEdge);
         if (next != null) {
@@ -260,9 +253,37 @@ public final class LoopStripMiner {
         return List.of(back, inner, outerBackEdge);
     }
 
-    /** The compare-with-zero jump the real test uses, from the (already widened) loop test's opcode. */
-    private static int originalJump(int widened, CountedLoop loop) {
-        return widened >= Opcodes.IF_ICMPEQ && widened <= Opcodes.IF_ICMPLE ? widened - Opcodes.IF_ICMPEQ + Opcodes.IFEQ : widened;
+    /**
+     * The jumps of a method by target. A loop's entries move to its outer label; a jump the rewrite adds
+     * (a real test leaving a loop) may target the head of another loop, before or after that loop's
+     * rewrite, and must then come through that loop's outer label too, or its strip bound is unset there.
+     */
+    private static final class Entries {
+        private final Map<LabelNode, List<JumpInsnNode>> byTarget = new HashMap<>();
+        private final Map<LabelNode, LabelNode> moved = new HashMap<>();
+
+        Entries(MethodNode m) {
+            for (AbstractInsnNode n = m.instructions.getFirst(); n != null; n = n.getNext()) {
+                if (n instanceof JumpInsnNode j) byTarget.computeIfAbsent(j.label, l -> new ArrayList<>()).add(j);
+            }
+        }
+
+        /** Moves the jumps to {@code entry} from outside {@code inside} to {@code outer}. */
+        void move(LabelNode entry, LabelNode outer, Set<AbstractInsnNode> inside) {
+            for (JumpInsnNode j : byTarget.getOrDefault(entry, List.of())) {
+                // j.label: an earlier rewrite may have sent this jump elsewhere (a loop's test, now its strip's end)
+                if (!inside.contains(j) && j.label == entry) j.label = outer;
+            }
+            byTarget.remove(entry);
+            moved.put(entry, outer);
+        }
+
+        /** A new jump from outside any loop to {@code target}. */
+        JumpInsnNode jump(int opcode, LabelNode target) {
+            JumpInsnNode j = new JumpInsnNode(opcode, moved.getOrDefault(target, target));
+            byTarget.computeIfAbsent(j.label, l -> new ArrayList<>()).add(j);
+            return j;
+        }
     }
 
     private static int negateJump(int op) {

@@ -29,8 +29,11 @@ final class LoopNestGenerator {
         for (int k = 0; k < count; k++) {
             vars = 0;
             sb.append("  public static long m").append(k).append("(int[] a, int n, int m, long w) {\n");
-            sb.append("    long s = 0; int g = 0; int lim = n;\n");
+            sb.append("    long s = 0; int g = 0; int lim = n; int k = 0;\n");
             sb.append(loop(2, "    "));
+            if (r.nextBoolean()) {
+                sb.append(loop(2, "    ")); // one loop's exit is then the next one's head (as javac writes two whiles)
+            }
             sb.append("    return s * 31 + g;\n  }\n");
         }
         sb.append("}\n");
@@ -56,7 +59,7 @@ final class LoopNestGenerator {
 
     private String loop(int depth, String ind) {
         String i = "i" + (vars++);
-        int shape = r.nextInt(8);
+        int shape = r.nextInt(9);
         boolean up = r.nextBoolean();
         String step = pick("1", "1", "1", "2", "3", "100000");
         String cmp = up ? pick("<", "<=") : pick(">", ">=");
@@ -85,6 +88,10 @@ final class LoopNestGenerator {
             case 6:
                 return ind + "{ int " + i + " = " + intStart() + ";\n" + ind + "while (" + test + ") {\n" + body + ind + "  " + upd
                         + ";\n" + ind + "} }\n";
+            case 8:
+                // no initialiser: the head follows whatever came before (another loop's exit)
+                return ind + "while (" + (boundFirst ? bound + " " + flip(cmp) + " k" : "k " + cmp + " " + bound) + ") {\n"
+                        + body(depth, ind + "  ", "k", false) + ind + "  " + (up ? "k += " : "k -= ") + step + ";\n" + ind + "}\n";
             default:
                 return ind + "for (int " + i + " = " + intStart() + "; " + i + " != " + bound + "; " + i + "++) {\n" + body + ind + "}\n";
         }

@@ -71,8 +71,8 @@ class LoopRewritePropertyTest {
             }
             if (mismatches.size() > 5) break;
         }
-        assertTrue(strips > methods / 4, "the generated loops exercise the strip-miner: " + strips + " strips");
         assertTrue(mismatches.isEmpty(), "seed " + seed + ", " + runs + " runs: " + String.join("\n", mismatches));
+        assertTrue(strips > methods / 4, "the generated loops exercise the strip-miner: " + strips + " strips");
     }
 
     private static int countStrips(byte[] bytes) {
