@@ -26,7 +26,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * datagram sent on loopback to an explicit address (a sink check per datagram), against
  * {@link #datagramSendConnected}, the same on a connected channel (checked at connect only);
  * {@link #sinkRandomAccessFileOpen}: {@code RandomAccessFile("rw")} open and close. {@link #interfaceCall}
- * and {@link #interfaceCallBimorphic}: calls of an app interface, receiver-checked forward edges under
+ * {@link #interfaceCallChildLoader} and {@link #interfaceCallBimorphic}: calls of an app interface, receiver-checked forward edges under
  * {@code cfi.types=interfaces} (a class comparison on a hit; the bimorphic site alternates two receivers, so
  * every other call also scans the site's receiver set). Run with {@code Compare} and
  * {@code --options schedule=off,cfi=enforce,policy=FILE}, FILE learned by a {@code cfi=learn} run of the same.
@@ -67,14 +67,46 @@ public class CfiBench {
         }
     }
 
+    /**
+     * Inc again, defined by a loader of its own (as an app server's or a plugin's classes are): the guard
+     * caches such a receiver behind a weak reference so that the loader can be collected, which costs the
+     * check one more load ({@link #interfaceCallChildLoader}).
+     */
+    static final class ChildLoader extends ClassLoader {
+        ChildLoader() {
+            super(CfiBench.class.getClassLoader());
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            if (!name.equals(Inc.class.getName())) {
+                return super.loadClass(name, resolve);
+            }
+            synchronized (getClassLoadingLock(name)) {
+                Class<?> c = findLoadedClass(name);
+                if (c != null) {
+                    return c;
+                }
+                try (java.io.InputStream in = CfiBench.class.getResourceAsStream("/" + name.replace('.', '/') + ".class")) {
+                    byte[] b = in.readAllBytes();
+                    return defineClass(name, b, 0, b.length);
+                } catch (IOException e) {
+                    throw new ClassNotFoundException(name, e);
+                }
+            }
+        }
+    }
+
     private Op mono;
+    private Op child;
     private Op[] two;
     private int turn;
     private int x = 7;
 
     @Setup
-    public void setup() throws NoSuchMethodException {
+    public void setup() throws ReflectiveOperationException {
         mono = new Inc();
+        child = (Op) new ChildLoader().loadClass(Inc.class.getName()).getDeclaredConstructor().newInstance();
         two = new Op[] {new Inc(), new Dbl()};
         method = Target.class.getMethod("value");
         target = new Target();
@@ -89,6 +121,11 @@ public class CfiBench {
     @Benchmark
     public int interfaceCall() {
         return mono.apply(x);
+    }
+
+    @Benchmark
+    public int interfaceCallChildLoader() {
+        return child.apply(x);
     }
 
     @Benchmark

@@ -26,7 +26,7 @@ import org.objectweb.asm.tree.VarInsnNode;
  * Strip-mines innermost counted loops so that a poll costs nothing per iteration and the JIT can still
  * unroll and vectorise them, as C2 does itself for its own safepoint polls ({@code -XX:LoopStripMiningIter},
  * JDK 10+): a poll (a volatile read) at every back-edge is a barrier C2 cannot move a load across, and
- * stops it unrolling and vectorising (DESIGN.md: 4.6-5x on a vectorisable loop). {@link CountedLoops} says
+ * stops it unrolling and vectorising (docs/architecture.md, JDK facts: 4.6-5x on a vectorisable loop). {@link CountedLoops} says
  * which loops are counted; each becomes, with a new local {@code lim} of the index's type,
  *
  * <pre>

@@ -1,6 +1,8 @@
 package dev.preempt.bench.startup;
 
 import java.io.File;
+import java.lang.management.ManagementFactory;
+import java.lang.ref.Reference;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.util.ArrayList;
@@ -11,7 +13,8 @@ import java.util.jar.JarFile;
 
 /**
  * The child program of {@link StartupBench}: loads (defines, without initialising) every class of the given
- * jars through one app class loader, as a big app's start-up does, and prints how many and how long.
+ * jars through one app class loader, as a big app's start-up does, and prints how many and how long, then
+ * what stays: the heap in use after full GCs and the metaspace used, with the loader and its classes alive.
  */
 public final class ClassLoadStartup {
     private ClassLoadStartup() {}
@@ -41,9 +44,19 @@ public final class ClassLoadStartup {
                     failed++; // optional dependencies absent from the class path: the same with and without the agent
                 }
             }
+            System.out.println("millis=" + (System.nanoTime() - t0) / 1_000_000);
+            // Retained memory with every class still loaded: what an app that uses these libraries keeps.
+            long heap = Long.MAX_VALUE;
+            for (int i = 0; i < 4; i++) {
+                System.gc();
+                heap = Math.min(heap, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+            }
+            System.out.println("heapBytes=" + heap);
+            System.out.println("metaspaceBytes=" + ManagementFactory.getMemoryPoolMXBeans().stream()
+                    .filter(p -> p.getName().equals("Metaspace")).mapToLong(p -> p.getUsage().getUsed()).sum());
+            Reference.reachabilityFence(loader);
         }
         System.out.println("loaded=" + loaded);
         System.out.println("failed=" + failed);
-        System.out.println("millis=" + (System.nanoTime() - t0) / 1_000_000);
     }
 }

@@ -48,10 +48,20 @@ public final class StartupBench {
         }
         String agentArg = "-javaagent:" + Path.of(agent).toAbsolutePath() + "=log=info";
         List<Double> ratios = new ArrayList<>(), stockMs = new ArrayList<>(), agentMs = new ArrayList<>(), rate = new ArrayList<>();
+        List<Double> heapRatios = new ArrayList<>(), metaRatios = new ArrayList<>(), stockHeap = new ArrayList<>(), agentHeap = new ArrayList<>();
+        List<Double> stockMeta = new ArrayList<>(), agentMeta = new ArrayList<>();
         String classes = "?";
         for (int r = 0; r < repeat; r++) {
-            Run s = run(null, jars);
+            boolean stockFirst = r % 2 == 0; // ABBA: neither side always runs on a machine the other just warmed
+            Run s = stockFirst ? run(null, jars) : null;
             Run a = run(agentArg, jars);
+            s = stockFirst ? s : run(null, jars);
+            stockHeap.add(s.heapBytes / 1048576.0);
+            agentHeap.add(a.heapBytes / 1048576.0);
+            heapRatios.add(a.heapBytes / s.heapBytes);
+            stockMeta.add(s.metaspaceBytes / 1048576.0);
+            agentMeta.add(a.metaspaceBytes / 1048576.0);
+            metaRatios.add(a.metaspaceBytes / s.metaspaceBytes);
             stockMs.add(s.wallMillis);
             agentMs.add(a.wallMillis);
             ratios.add(a.wallMillis / s.wallMillis);
@@ -66,13 +76,20 @@ public final class StartupBench {
         System.out.printf(Locale.ROOT, "JVM run that loads %s library classes: stock %.0f ms, agent %.0f ms, ratio %.2f (%s)%n",
                 classes, Ratios.median(stockMs), Ratios.median(agentMs), Ratios.median(ratios), Ratios.range(ratios));
         System.out.printf(Locale.ROOT, "agent rewrite throughput: %.0f classes/s (%s)%n", Ratios.median(rate), Ratios.range(rate));
+        System.out.printf(Locale.ROOT, "retained with every class loaded: heap stock %.1f MiB, agent %.1f MiB, ratio %.2f (%s); metaspace stock %.1f MiB, agent %.1f MiB, ratio %.2f (%s)%n",
+                Ratios.median(stockHeap), Ratios.median(agentHeap), Ratios.median(heapRatios), Ratios.range(heapRatios),
+                Ratios.median(stockMeta), Ratios.median(agentMeta), Ratios.median(metaRatios), Ratios.range(metaRatios));
+        Ratios.record("retained heap, " + classes + " library classes loaded (MiB)", String.format(Locale.ROOT, "%.1f", Ratios.median(stockHeap)),
+                String.format(Locale.ROOT, "%.1f", Ratios.median(agentHeap)), Ratios.median(heapRatios), Ratios.range(heapRatios), cmd);
+        Ratios.record("retained metaspace, " + classes + " library classes loaded (MiB)", String.format(Locale.ROOT, "%.1f", Ratios.median(stockMeta)),
+                String.format(Locale.ROOT, "%.1f", Ratios.median(agentMeta)), Ratios.median(metaRatios), Ratios.range(metaRatios), cmd);
         Ratios.record("start-up: a JVM loading " + classes + " library classes (ms)", String.format(Locale.ROOT, "%.0f", Ratios.median(stockMs)),
                 String.format(Locale.ROOT, "%.0f", Ratios.median(agentMs)), Ratios.median(ratios), Ratios.range(ratios), cmd);
         Ratios.record("agent rewrite throughput (classes/s)", "", String.format(Locale.ROOT, "%.0f", Ratios.median(rate)), Double.NaN,
                 Ratios.range(rate), cmd);
     }
 
-    private record Run(double wallMillis, String loaded, double classesPerSecond) {}
+    private record Run(double wallMillis, String loaded, double classesPerSecond, double heapBytes, double metaspaceBytes) {}
 
     private static Run run(String agentArg, List<String> jars) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(JAVA));
@@ -92,6 +109,10 @@ public final class StartupBench {
         String loaded = out.lines().filter(l -> l.startsWith("loaded=")).map(l -> l.substring(7)).findFirst().orElse("?");
         double rate = err.lines().filter(l -> l.contains("transformer:")).map(l -> l.replaceAll(".*\\(([0-9]+) classes/s\\).*", "$1"))
                 .mapToDouble(Double::parseDouble).findFirst().orElse(0);
-        return new Run(wall, loaded, rate);
+        return new Run(wall, loaded, rate, value(out, "heapBytes="), value(out, "metaspaceBytes="));
+    }
+
+    private static double value(String out, String key) {
+        return out.lines().filter(l -> l.startsWith(key)).mapToDouble(l -> Double.parseDouble(l.substring(key.length()))).findFirst().orElse(Double.NaN);
     }
 }

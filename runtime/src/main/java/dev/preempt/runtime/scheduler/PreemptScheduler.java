@@ -91,7 +91,8 @@ public final class PreemptScheduler implements Executor {
         this.blockedMonitor = new BlockedCarrierMonitor(carriers);
         // A poll later than one tick after its slice's end is late: below that, the timer's resolution hides it.
         this.observer = new SwitchObserver(settings.record()
-                ? new Recorder(timer::clockNanos, IntStream.range(0, settings.carriers()).mapToObj(Carrier::nameOf).toList(), sliceNanos, tickNanos)
+                ? new Recorder(timer::clockNanos, IntStream.range(0, settings.carriers()).mapToObj(Carrier::nameOf).toList(), sliceNanos, tickNanos,
+                        settings.profileThreads(), settings.profileSlices())
                 : null);
     }
 
