@@ -26,7 +26,7 @@ import org.objectweb.asm.tree.LabelNode;
  * @param stay       the condition on {@code (i, bound)} that keeps the loop going: {@link Opcodes#IFLT} (i &lt; n),
  *                   {@code IFLE}, {@code IFGT} or {@code IFGE}
  * @param minStep    the smallest absolute step made on every iteration (&gt;= 1)
- * @param callsJdk   whether the body calls the JDK (or through invokedynamic), whose code has no polls
+ * @param calls      whether the body calls methods
  * @param bodySize   real instructions between head and back-edge, a cost estimate
  * @param innerBackEdges other jumps to the head from inside (continue), each after the step
  * @param entry      where the loop is entered: its head, or for a rotated loop (old javac, ecj: {@code goto
@@ -35,7 +35,7 @@ import org.objectweb.asm.tree.LabelNode;
  */
 record CountedLoop(LabelNode head, FrameNode headFrame, AbstractInsnNode backEdge, JumpInsnNode test,
                    AbstractInsnNode testStart, boolean bottomTest, int iVar, boolean isLong,
-                   List<AbstractInsnNode> bound, boolean iFirst, int stay, long minStep, boolean callsJdk, int bodySize,
+                   List<AbstractInsnNode> bound, boolean iFirst, int stay, long minStep, boolean calls, int bodySize,
                    List<AbstractInsnNode> innerBackEdges, LabelNode entry, FrameNode entryFrame) {
 
     /** Whether the loop counts towards larger values of {@code i}. */

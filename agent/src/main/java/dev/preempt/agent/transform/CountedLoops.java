@@ -54,7 +54,7 @@ final class CountedLoops {
      * An innermost loop that is not counted but is closed as a counted one must be (one contiguous range
      * entered at its head, one back-edge, try blocks that fit): {@link LoopStripMiner} counts its iterations.
      */
-    record PlainLoop(LabelNode head, FrameNode headFrame, JumpInsnNode backEdge, boolean callsJdk, LabelNode entry,
+    record PlainLoop(LabelNode head, FrameNode headFrame, JumpInsnNode backEdge, boolean calls, LabelNode entry,
                      FrameNode entryFrame) {}
 
     /** The innermost loops of a method: counted ones, and the other closed ones. */
@@ -83,7 +83,7 @@ final class CountedLoops {
                     if (loop != null) {
                         loops.add(loop);
                     } else if (matcher.closed) {
-                        plain.add(new PlainLoop((LabelNode) insns[h], matcher.frame, j, matcher.callsJdk(),
+                        plain.add(new PlainLoop((LabelNode) insns[h], matcher.frame, j, matcher.calls(),
                                 matcher.entry(), matcher.entryFrame()));
                     }
                 }
@@ -204,7 +204,7 @@ final class CountedLoops {
             boolean calls = calls();
             if (minStep <= 0 || !invariant(bound, calls, bottom)) return null;
             return new CountedLoop((LabelNode) insns[h], frame, back, test, insns[start], bottom, iVar, isLong, bound,
-                    iFirst, stay, minStep, callsJdk(), codeSize(), innerBackEdges, entry(), entryFrame());
+                    iFirst, stay, minStep, calls, codeSize(), innerBackEdges, entry(), entryFrame());
         }
 
         /** Real instructions between head and back-edge (labels, frames and line numbers left out). */
@@ -464,22 +464,10 @@ final class CountedLoops {
             return true;
         }
 
-        private boolean calls() {
+        boolean calls() {
             for (int x = h; x <= g; x++) {
                 int op = insns[x].getOpcode();
                 if (op >= Opcodes.INVOKEVIRTUAL && op <= Opcodes.INVOKEDYNAMIC) return true;
-            }
-            return false;
-        }
-
-        /**
-         * Whether the body calls code that has no polls of its own: the JDK, or through invokedynamic. An
-         * app callee polls itself when it loops or calls on, and a leaf runs a bounded number of instructions.
-         */
-        boolean callsJdk() {
-            for (int x = h; x <= g; x++) {
-                if (insns[x].getOpcode() == Opcodes.INVOKEDYNAMIC
-                        || (insns[x] instanceof MethodInsnNode mi && !SafepointInserter.callsAppCode(mi))) return true;
             }
             return false;
         }

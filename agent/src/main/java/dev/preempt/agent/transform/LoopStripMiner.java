@@ -101,19 +101,19 @@ public final class LoopStripMiner {
     /**
      * Iterations per strip. Bigger bodies take longer per iteration: keep a strip around the same few tens
      * of microseconds at worst, while tight (vectorisable) bodies get long strips the JIT can unroll. A body
-     * that calls the JDK may spend any time there (no polls), so its strips are short; an app callee polls
-     * itself when it loops or calls on. Short strips cost: 64 made a loop calling a lambda 1.7x stock
-     * (LoopKernelBench.callsLambda), one calling a leaf 1.6x.
+     * that calls may spend any time in its callee: the JDK's code has no polls, nor has an app leaf that
+     * only calls the JDK, so its strips are short. Short strips cost: 64 made a loop calling a lambda 1.7x
+     * stock (LoopKernelBench.callsLambda), one calling a leaf 1.6x; 256 ran a sum at plain speed.
      */
     static int stripFor(CountedLoop loop) {
-        if (loop.callsJdk()) {
+        if (loop.calls()) {
             return CALLING_STRIP;
         }
         int size = loop.bodySize();
         return size <= 16 ? 4096 : size <= 64 ? 1024 : 256;
     }
 
-    /** Iterations between polls of a loop that calls the JDK: 256 calls of 100 ns are 26 us. */
+    /** Iterations between polls of a loop that calls: 256 calls of 100 ns are 26 us. */
     static final int CALLING_STRIP = 256;
 
     /** Rewrites one loop; returns the jumps it made that go backwards (they must get no poll of their own). */
@@ -188,7 +188,7 @@ public final class LoopStripMiner {
      * its callee, one that does not runs a few instructions per iteration.
      */
     static int countFor(CountedLoops.PlainLoop loop) {
-        return loop.callsJdk() ? CALLING_STRIP : 1024;
+        return loop.calls() ? CALLING_STRIP : 1024;
     }
 
     /**

@@ -83,7 +83,7 @@ public final class SafepointInserter {
      * an app method that calls app code, which has one. Measured: an entry poll in a method that drives a
      * JDK stream pipeline cost 1.25x on that kernel.
      */
-    static boolean callsAppCode(AbstractInsnNode n) {
+    private static boolean callsAppCode(AbstractInsnNode n) {
         if (!(n instanceof MethodInsnNode mi)) {
             return false;
         }
