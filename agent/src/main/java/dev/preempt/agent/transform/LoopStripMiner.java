@@ -170,17 +170,30 @@ public final class LoopStripMiner {
             loop.test().label = outer; // the strip is over: back to the real test
             return List.of(loop.test());
         }
-        // A bottom-tested loop: when the strip is over, the real test leaves or starts the next strip.
-        LabelNode exit = new LabelNode();
+        // A bottom-tested loop: when the strip is over, the real test leaves (falling through, as before) or
+        // jumps to the next strip.
+        LabelNode nextStrip = new LabelNode();
         InsnList post = new InsnList();
         post.add(realTest);
-        post.add(new JumpInsnNode(negateJump(realJump), exit));
-        JumpInsnNode outerBackEdge = new JumpInsnNode(Opcodes.GOTO, outer);
-        post.add(outerBackEdge);
-        post.add(exit);
-        if (hasFrames && !frameFollows(loop.backEdge())) post.add(copy(outerFrame));
+        post.add(new JumpInsnNode(realJump, nextStrip));
         insns.insert(loop.backEdge(), post);
+        JumpInsnNode outerBackEdge = new JumpInsnNode(Opcodes.GOTO, outer);
+        appendOutOfLine(m, nextStrip, hasFrames ? copy(loop.headFrame()) : null, outerBackEdge);
         return List.of(outerBackEdge);
+    }
+
+    /**
+     * Appends {@code label: [frame] code...} after the method's last instruction (which never falls
+     * through), for a block that only jumps reach. A loop whose back-edge is conditional leaves by falling
+     * through; the code there may use locals the loop's head frame does not know (a {@code do/while} that
+     * first assigns a variable in its body: seen in ByteBuddy's {@code StreamDrainer.drain}), so the
+     * fall-through must stay a fall-through, with no frame of ours, and the new block goes elsewhere. Its
+     * frame is the head's (with the new local): the state at the back-edge was already assignable to it.
+     */
+    private static void appendOutOfLine(MethodNode m, LabelNode label, FrameNode frame, AbstractInsnNode... code) {
+        m.instructions.add(label);
+        if (frame != null) m.instructions.add(frame);
+        for (AbstractInsnNode n : code) m.instructions.add(n);
     }
 
     /**
@@ -198,10 +211,8 @@ public final class LoopStripMiner {
      * <pre>
      * outer: Safepoint.poll(); cnt = N
      * head:  ...the loop...
-     *        if (!cond) goto next        // a conditional back-edge only: its own exit
      *        if (--cnt > 0) goto head    // the JIT's counted loop: no poll, no barrier inside
-     *        goto outer
-     * next:
+     *        goto outer                  // (after a conditional back-edge, out of line: see appendOutOfLine)
      * </pre>
      * A volatile read per iteration is a barrier the JIT cannot move a load across: an iterator loop paid
      * 13x for it. Returns the new jumps, which must get no poll of their own.
@@ -230,28 +241,22 @@ public final class LoopStripMiner {
         insns.insertBefore(loop.head(), pre);
 
         JumpInsnNode back = loop.backEdge();
-        InsnList post = new InsnList();
-        LabelNode next = null;
-        if (back.getOpcode() != Opcodes.GOTO) {
-            next = new LabelNode();
-            back.setOpcode(negateJump(back.getOpcode()));
-            back.label = next;
-        }
-        post.add(new IincInsnNode(cnt, -1));
-        post.add(new VarInsnNode(Opcodes.ILOAD, cnt));
         JumpInsnNode inner = new JumpInsnNode(Opcodes.IFGT, loop.head());
-        post.add(inner);
         JumpInsnNode outerBackEdge = new JumpInsnNode(Opcodes.GOTO, outer);
-        post.add(outerBackEdge);
-        if (next != null) {
-            post.add(next);
-            if (hasFrames && !frameFollows(back)) post.add(copy(outerFrame));
-        }
         if (back.getOpcode() == Opcodes.GOTO) {
+            InsnList post = new InsnList();
+            post.add(new IincInsnNode(cnt, -1));
+            post.add(new VarInsnNode(Opcodes.ILOAD, cnt));
+            post.add(inner);
+            post.add(outerBackEdge);
             insns.insertBefore(back, post);
             insns.remove(back);
         } else {
-            insns.insert(back, post);
+            // A conditional back-edge keeps its fall-through exit; going on now passes the counter out of line.
+            LabelNode count = new LabelNode();
+            back.label = count;
+            appendOutOfLine(m, count, hasFrames ? copy(loop.headFrame()) : null,
+                    new IincInsnNode(cnt, -1), new VarInsnNode(Opcodes.ILOAD, cnt), inner, outerBackEdge);
         }
         return List.of(back, inner, outerBackEdge);
     }
@@ -287,28 +292,6 @@ public final class LoopStripMiner {
             byTarget.computeIfAbsent(j.label, l -> new ArrayList<>()).add(j);
             return j;
         }
-    }
-
-    private static int negateJump(int op) {
-        switch (op) {
-            case Opcodes.IFNULL: return Opcodes.IFNONNULL;
-            case Opcodes.IFNONNULL: return Opcodes.IFNULL;
-            case Opcodes.IF_ACMPEQ: return Opcodes.IF_ACMPNE;
-            case Opcodes.IF_ACMPNE: return Opcodes.IF_ACMPEQ;
-            default: break;
-        }
-        if (op >= Opcodes.IF_ICMPEQ && op <= Opcodes.IF_ICMPLE) {
-            return CountedLoops.negate(op - Opcodes.IF_ICMPEQ + Opcodes.IFEQ) - Opcodes.IFEQ + Opcodes.IF_ICMPEQ;
-        }
-        return CountedLoops.negate(op);
-    }
-
-    /** Whether a frame already describes the code right after {@code n} (two frames at one offset are an error). */
-    private static boolean frameFollows(AbstractInsnNode n) {
-        for (AbstractInsnNode x = n.getNext(); x != null && x.getOpcode() < 0; x = x.getNext()) {
-            if (x instanceof FrameNode) return true;
-        }
-        return false;
     }
 
     /** Sets local slot {@code slot} of an expanded frame to int or long, padding unused slots with TOP. */

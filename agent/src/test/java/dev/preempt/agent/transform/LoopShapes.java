@@ -176,7 +176,29 @@ public class LoopShapes {
         return s + n;
     }
 
-    // ---- not counted: must keep a poll per iteration -----------------------------------------------
+    /** A local first assigned in the body and read after the loop: the exit must keep its fall-through. */
+    public static int doWhileLocalLiveAfter(int n) {
+        int i = 0;
+        int last;
+        do {
+            last = i * 3;
+            i++;
+        } while (i < n);
+        return last + i;
+    }
+
+    // ---- not counted: must keep a poll per iteration (or be counted by a counter) ----------------------
+
+    /** As doWhileLocalLiveAfter, for a loop that is not counted (ByteBuddy's StreamDrainer.drain). */
+    public static int notCountedDoWhileLocalLiveAfter(int n) {
+        int k = n;
+        int r;
+        do {
+            r = k & 7;
+            k >>>= 1;
+        } while (k != 0);
+        return r;
+    }
 
     public static long notCountedListSize(List<Integer> l) {
         long s = 0;
