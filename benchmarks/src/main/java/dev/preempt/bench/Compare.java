@@ -24,8 +24,12 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <pre>
  * java -cp benchmarks/target/preempt-benchmarks.jar dev.preempt.bench.Compare \
  *     [--agent agent/target/preempt-agent.jar] [--options k=v,...] [--stock-jvm-args "-Da=b ..."]
- *     [--quick] [--forks N] [--out DIR] [REGEX]
+ *     [--quick | --short] [--sample] [--forks N] [--agent-first] [--out DIR] [REGEX]
  * </pre>
+ * {@code --short} measures 4 x 0.5 s after 3 x 0.5 s of warm-up per fork (for suites of many small kernels);
+ * {@code --sample} measures each invocation (JMH SampleTime) instead of the average: on a shared, loaded
+ * machine the median invocation of a microsecond kernel is rarely preempted where the average always is.
+ * {@code --agent-first} runs the agent side first, so that two invocations in opposite orders make an ABBA pair.
  * {@code --stock-jvm-args} gives the stock side what the agent side gets through options, e.g. one carrier:
  * {@code --options carriers=1 --stock-jvm-args -Djdk.virtualThreadScheduler.parallelism=1}.
  */
@@ -43,6 +47,9 @@ public final class Compare {
         String options = "";
         String regex = "dev.preempt.bench.KernelBench";
         boolean quick = false;
+        boolean brief = false;
+        boolean agentFirst = false;
+        boolean sample = false;
         List<String> stockArgs = new ArrayList<>();
         int forks = 2;
         Path out = Path.of("benchmarks/target/results");
@@ -51,6 +58,9 @@ public final class Compare {
                 case "--agent" -> agent = args[++i];
                 case "--options" -> options = args[++i];
                 case "--quick" -> quick = true;
+                case "--short" -> brief = true;
+                case "--agent-first" -> agentFirst = true;
+                case "--sample" -> sample = true;
                 case "--forks" -> forks = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
                 case "--stock-jvm-args" -> stockArgs.addAll(List.of(args[++i].trim().split("\\s+")));
@@ -59,19 +69,28 @@ public final class Compare {
         }
         Files.createDirectories(out);
         String agentArg = "-javaagent:" + Path.of(agent).toAbsolutePath() + "=" + HARNESS_EXCLUDES + (options.isEmpty() ? "" : "," + options);
-        Map<String, RunResult> stock = run(regex, quick, forks, out.resolve("stock.json"), stockArgs);
-        Map<String, RunResult> withAgent = run(regex, quick, forks, out.resolve("agent.json"), List.of(agentArg));
+        Map<String, RunResult> withAgent = agentFirst ? run(regex, quick, brief, sample, forks, out.resolve("agent.json"), List.of(agentArg)) : null;
+        Map<String, RunResult> stock = run(regex, quick, brief, sample, forks, out.resolve("stock.json"), stockArgs);
+        if (!agentFirst) {
+            withAgent = run(regex, quick, brief, sample, forks, out.resolve("agent.json"), List.of(agentArg));
+        }
         return List.of(stock, withAgent);
     }
 
-    private static Map<String, RunResult> run(String regex, boolean quick, int forks, Path json, List<String> jvmArgs)
+    private static Map<String, RunResult> run(String regex, boolean quick, boolean brief, boolean sample, int forks, Path json, List<String> jvmArgs)
             throws RunnerException {
         ChainedOptionsBuilder b = new OptionsBuilder().include(regex).jvmArgsAppend(jvmArgs.toArray(String[]::new))
                 .result(json.toString()).resultFormat(org.openjdk.jmh.results.format.ResultFormatType.JSON);
+        if (sample) {
+            b.mode(org.openjdk.jmh.annotations.Mode.SampleTime);
+        }
         if (quick) {
             // Smoke profile (CI): proves every benchmark runs on both sides; its numbers mean little.
             b.forks(1).warmupIterations(1).warmupTime(TimeValue.milliseconds(300)).measurementIterations(1)
                     .measurementTime(TimeValue.milliseconds(300));
+        } else if (brief) {
+            b.forks(forks).warmupIterations(3).warmupTime(TimeValue.milliseconds(500)).measurementIterations(4)
+                    .measurementTime(TimeValue.milliseconds(500));
         } else {
             // Publication profile: forks (default 2) x 5 measured seconds after 3 s of warm-up, per side.
             // JIT decisions differ between forks (bimodal scores seen here): use more forks to separate

@@ -1,52 +1,56 @@
 package dev.preempt.agent.transform;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.tree.AbstractInsnNode;
-import org.objectweb.asm.tree.FieldInsnNode;
 import org.objectweb.asm.tree.FrameNode;
 import org.objectweb.asm.tree.IincInsnNode;
+import org.objectweb.asm.tree.InsnNode;
 import org.objectweb.asm.tree.InsnList;
 import org.objectweb.asm.tree.JumpInsnNode;
 import org.objectweb.asm.tree.LabelNode;
 import org.objectweb.asm.tree.LdcInsnNode;
-import org.objectweb.asm.tree.LineNumberNode;
-import org.objectweb.asm.tree.LookupSwitchInsnNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
-import org.objectweb.asm.tree.TableSwitchInsnNode;
 import org.objectweb.asm.tree.TryCatchBlockNode;
 import org.objectweb.asm.tree.VarInsnNode;
 
 /**
  * Strip-mines innermost counted loops so that a poll costs nothing per iteration and the JIT can still
- * unroll and vectorise them. A poll (a volatile read) at every back-edge of a vectorisable loop made it
- * 4.6-5x slower (docs/architecture.md, JDK facts), because C2 cannot vectorise across it. The javac shape
+ * unroll and vectorise them, as C2 does itself for its own safepoint polls ({@code -XX:LoopStripMiningIter},
+ * JDK 10+): a poll (a volatile read) at every back-edge is a barrier C2 cannot move a load across, and
+ * stops it unrolling and vectorising (docs/architecture.md, JDK facts: 4.6-5x on a vectorisable loop). {@link CountedLoops} says
+ * which loops are counted; each becomes, with a new local {@code lim} of the index's type,
  *
  * <pre>
- * head:  iload i; [bound]; if_icmpge exit; body; iinc i 1; goto head; exit:
+ * outer: if (!(i CMP bound)) goto exit          // the real test (top-tested loops only)
+ *        Safepoint.poll()                       // once per strip
+ *        lim = LoopStrip.limitUp(i, bound, span) // or limitDown; all entries come through outer
+ * head:  ...the loop, its test comparing i with lim, and going to outer when it fails...
  * </pre>
  *
- * becomes, with a new local {@code lim},
+ * and a bottom-tested loop ({@code do/while}) asks the real test after its inner back-edge instead, then
+ * goes to outer. Same behaviour: {@code lim} lies between {@code i} and {@code bound}, so whenever the test
+ * against {@code lim} goes on, the test against {@code bound} would have gone on too; when it stops, the
+ * real test decides. The bound is a pure read the loop cannot change, so reading it once per strip instead
+ * of once per iteration is unobservable. At most {@code span / step} iterations run between two polls.
  *
- * <pre>
- * outer: iload i; [bound]; ldc strip; invokestatic LoopStrip.limit; istore lim
- * head:  iload i; iload lim; if_icmpge check; body; iinc i 1; goto head      // the JIT's counted loop
- * check: iload i; [bound]; if_icmpge exit; Safepoint.poll(); goto outer; exit:
- * </pre>
+ * <p>Where the poll sits matters to C2 (JDK 25, measured on a 65,536-element sum): with the poll at the
+ * bottom of the outer loop, after its exit test, the inner loop ran 3.8x slower than a plain loop as soon
+ * as there was more than one strip (18.6 against 4.8 us; one strip was as fast as plain, which is why the
+ * 4,096-element kernels never showed it); with the poll at the top, before the strip's bound is computed,
+ * it ran at plain speed (4.2 us), a bottom-tested loop too (4.4 against 5.0 us).
  *
- * so the poll runs once per strip of up to {@code strip} iterations. Only loops that are provably the same
- * after the change are touched: the body makes no call (see bodyIsClosed for the measured reason), nothing
- * in it writes {@code i} or the bound's variables or fields, no jump enters it from outside, it holds no
- * other loop, no try/catch and no monitor, and the operand stack is empty at the head. Everything else gets
- * an ordinary back-edge poll from {@link SafepointInserter}.
- *
- * <p>Frames: {@code outer} gets the head's old frame; {@code head}, {@code check} and every frame inside the
- * loop get {@code lim} as an int, so the class keeps valid stack map frames with no recomputation (the
- * method must have been read with {@code EXPAND_FRAMES}).
+ * <p>Frames: {@code outer} gets the head's (or a rotated loop's entry's) old frame; every frame inside the
+ * loop gets {@code lim}, so the class keeps valid stack map frames with no recomputation (the method must
+ * have been read with {@code EXPAND_FRAMES}).
  */
 public final class LoopStripMiner {
     static final String STRIP_OWNER = "dev/preempt/runtime/safepoint/LoopStrip";
@@ -63,264 +67,252 @@ public final class LoopStripMiner {
 
     /**
      * As {@link #mine(MethodNode, boolean)}; {@code plainFields} names ({@code owner.name}) the class's own
-     * non-volatile fields, which a bound may read: the JIT may hoist such a read out of the loop anyway, so
-     * reading it once per strip is a behaviour the memory model already allows.
+     * non-volatile fields, which a bound may read.
      */
     public static Set<AbstractInsnNode> mine(MethodNode m, boolean hasFrames, Set<String> plainFields) {
         Set<AbstractInsnNode> handled = new HashSet<>();
         if (m.name.equals("<clinit>") || m.instructions.size() == 0) {
             return handled;
         }
-        for (CountedLoop loop : find(m, hasFrames, plainFields)) {
-            handled.add(loop.backEdge);
-            handled.add(rewrite(m, loop, hasFrames));
+        CountedLoops.Found found = CountedLoops.find(m, hasFrames, plainFields);
+        List<CountedLoop> loops = found.counted();
+        if (loops.isEmpty() && found.plain().isEmpty()) {
+            return handled;
+        }
+        // Innermost loops never overlap, so one slot serves every loop's lim (one pair for long ones): frames
+        // outside a loop leave it TOP. A fresh slot per loop made a method of 4,800 loops carry 4,800 locals
+        // in each frame.
+        int intLim = m.maxLocals;
+        int longLim = intLim + 1;
+        m.maxLocals += 3;
+        m.maxStack += 6; // i, bound (2 slots each when long) and span for LoopStrip; the stack is empty at the head
+        Entries jumpsTo = new Entries(m);
+        for (CountedLoop loop : loops) {
+            handled.add(loop.backEdge());
+            handled.addAll(loop.innerBackEdges());
+            handled.addAll(rewrite(m, loop, hasFrames, loop.isLong() ? longLim : intLim, jumpsTo));
+        }
+        for (CountedLoops.PlainLoop loop : found.plain()) {
+            handled.addAll(countIterations(m, loop, hasFrames, intLim, jumpsTo));
         }
         return handled;
     }
 
-    /** One recognised loop: positions refer to the instruction list before any rewrite. */
-    private record CountedLoop(LabelNode head, FrameNode headFrame, VarInsnNode loadI, List<AbstractInsnNode> bound,
-                               JumpInsnNode exitTest, IincInsnNode step, JumpInsnNode backEdge, int bodySize) {}
-
-    private static List<CountedLoop> find(MethodNode m, boolean hasFrames, Set<String> plainFields) {
-        List<CountedLoop> loops = new ArrayList<>();
-        AbstractInsnNode[] insns = m.instructions.toArray();
-        for (int g = 0; g < insns.length; g++) {
-            if (insns[g] instanceof JumpInsnNode j && j.getOpcode() == Opcodes.GOTO) {
-                int h = m.instructions.indexOf(j.label);
-                if (h < g) {
-                    CountedLoop loop = match(m, insns, h, g, hasFrames, plainFields);
-                    if (loop != null) {
-                        loops.add(loop);
-                    }
-                }
-            }
+    /**
+     * Iterations per strip. Bigger bodies take longer per iteration: keep a strip around the same few tens
+     * of microseconds at worst, while tight (vectorisable) bodies get long strips the JIT can unroll. A body
+     * that calls may spend any time in its callee: the JDK's code has no polls, nor has an app leaf that
+     * only calls the JDK, so its strips are short. Short strips cost: 64 made a loop calling a lambda 1.7x
+     * stock (LoopKernelBench.callsLambda), one calling a leaf 1.6x; 256 ran a sum at plain speed.
+     */
+    static int stripFor(CountedLoop loop) {
+        if (loop.calls()) {
+            return CALLING_STRIP;
         }
-        return loops;
+        int size = loop.bodySize();
+        return size <= 16 ? 4096 : size <= 64 ? 1024 : 256;
     }
 
-    private static CountedLoop match(MethodNode m, AbstractInsnNode[] insns, int h, int g, boolean hasFrames,
-                                     Set<String> plainFields) {
-        LabelNode head = (LabelNode) insns[h];
-        int k = h + 1;
-        FrameNode frame = null;
-        while (k < g && (insns[k] instanceof LineNumberNode || insns[k] instanceof FrameNode || insns[k] instanceof LabelNode)) {
-            if (insns[k] instanceof FrameNode f) frame = f;
-            k++;
+    /** Iterations between polls of a loop that calls: 256 calls of 100 ns are 26 us. */
+    static final int CALLING_STRIP = 256;
+
+    /** Rewrites one loop; returns the jumps it made that go backwards (they must get no poll of their own). */
+    private static List<AbstractInsnNode> rewrite(MethodNode m, CountedLoop loop, boolean hasFrames, int lim,
+                                                  Entries jumpsTo) {
+        InsnList insns = m.instructions;
+        boolean wide = loop.isLong();
+        FrameNode outerFrame = hasFrames ? copy(loop.entryFrame()) : null;
+        Set<AbstractInsnNode> inside = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (AbstractInsnNode x = loop.head(); x != loop.backEdge().getNext(); x = x.getNext()) {
+            inside.add(x);
+            if (hasFrames && x instanceof FrameNode f) addLocal(f, lim, wide);
         }
-        if (hasFrames && (frame == null || frame.type != Opcodes.F_NEW || !frame.stack.isEmpty())) {
-            return null;
+        // The real test, copied before the loop's own test is changed.
+        InsnList realTest = new InsnList();
+        for (AbstractInsnNode n = loop.testStart(); n != loop.test(); n = n.getNext()) realTest.add(n.clone(null));
+        int realJump = loop.test().getOpcode(); // before a test against zero is widened below
+        List<AbstractInsnNode> bound = loop.bound().isEmpty() ? List.of(new InsnNode(Opcodes.ICONST_0)) : loop.bound();
+
+        LabelNode outer = new LabelNode();
+        jumpsTo.move(loop.entry(), outer, inside); // every entry now comes through outer
+        for (TryCatchBlockNode tc : m.tryCatchBlocks) {
+            if (tc.start == loop.head()) tc.start = outer; // a try around the loop covers outer too
         }
-        if (!(insns[k] instanceof VarInsnNode loadI) || loadI.getOpcode() != Opcodes.ILOAD) {
-            return null;
+        // outer: [real test, for a top-tested loop]; poll; lim = LoopStrip.limit(i, bound, span)
+        InsnList pre = new InsnList();
+        pre.add(outer);
+        if (outerFrame != null) pre.add(outerFrame);
+        if (!loop.bottomTest()) {
+            pre.add(realTest);
+            pre.add(jumpsTo.jump(realJump, loop.test().label)); // the exit may be the head of another strip-mined loop
         }
-        List<AbstractInsnNode> bound = new ArrayList<>();
-        int b = k + 1;
-        while (b < g && !(insns[b] instanceof JumpInsnNode)) {
-            bound.add(insns[b++]);
+        pre.add(new MethodInsnNode(Opcodes.INVOKESTATIC, SafepointInserter.OWNER, SafepointInserter.NAME, SafepointInserter.DESC, false));
+        long span = Math.min(Integer.MAX_VALUE, (long) stripFor(loop) * loop.minStep());
+        pre.add(new VarInsnNode(wide ? Opcodes.LLOAD : Opcodes.ILOAD, loop.iVar()));
+        for (AbstractInsnNode n : bound) pre.add(n.clone(null));
+        pre.add(new LdcInsnNode((int) span));
+        pre.add(new MethodInsnNode(Opcodes.INVOKESTATIC, STRIP_OWNER, loop.up() ? "limitUp" : "limitDown",
+                wide ? "(JJI)J" : "(III)I", false));
+        pre.add(new VarInsnNode(wide ? Opcodes.LSTORE : Opcodes.ISTORE, lim));
+        if (loop.entry() != loop.head()) pre.add(new JumpInsnNode(Opcodes.GOTO, loop.entry())); // rotated: on to its test
+        insns.insertBefore(loop.head(), pre);
+
+        // The loop's own test compares with lim.
+        VarInsnNode loadLim = new VarInsnNode(wide ? Opcodes.LLOAD : Opcodes.ILOAD, lim);
+        if (loop.bound().isEmpty()) {
+            insns.insert(loop.testStart(), loadLim); // i CMP 0 becomes i CMP lim
+            loop.test().setOpcode(loop.test().getOpcode() - Opcodes.IFEQ + Opcodes.IF_ICMPEQ);
+        } else {
+            insns.insertBefore(loop.bound().get(0), loadLim);
+            for (AbstractInsnNode n : loop.bound()) insns.remove(n);
         }
-        if (b >= g || !(insns[b] instanceof JumpInsnNode exit) || exit.getOpcode() != Opcodes.IF_ICMPGE
-                || m.instructions.indexOf(exit.label) <= g || !simpleBound(bound, plainFields)) {
-            return null;
+        if (!loop.bottomTest()) {
+            loop.test().label = outer; // the strip is over: back to the real test
+            return List.of(loop.test());
         }
-        int s = g - 1;
-        while (s > b && (insns[s] instanceof LabelNode || insns[s] instanceof LineNumberNode || insns[s] instanceof FrameNode)) {
-            s--;
-        }
-        if (!(insns[s] instanceof IincInsnNode step) || step.var != loadI.var || step.incr != 1) {
-            return null;
-        }
-        if (!bodyIsClosed(m, insns, h, b, s, g, loadI.var, bound)) {
-            return null;
-        }
-        return new CountedLoop(head, frame, loadI, bound, exit, step, (JumpInsnNode) insns[g], s - b);
+        // A bottom-tested loop: when the strip is over, the real test leaves (falling through, as before) or
+        // jumps to the next strip.
+        LabelNode nextStrip = new LabelNode();
+        InsnList post = new InsnList();
+        post.add(realTest);
+        post.add(new JumpInsnNode(realJump, nextStrip));
+        insns.insert(loop.backEdge(), post);
+        JumpInsnNode outerBackEdge = new JumpInsnNode(Opcodes.GOTO, outer);
+        appendOutOfLine(m, nextStrip, hasFrames ? copy(loop.headFrame()) : null, outerBackEdge);
+        return List.of(outerBackEdge);
     }
 
     /**
-     * The bound is re-evaluated once per strip instead of once per iteration, so it must be a pure read
-     * that the body cannot change: a constant, a local, the class's own non-volatile field, or the length
-     * of an array held in one of those.
+     * Appends {@code label: [frame] code...} after the method's last instruction (which never falls
+     * through), for a block that only jumps reach. A loop whose back-edge is conditional leaves by falling
+     * through; the code there may use locals the loop's head frame does not know (a {@code do/while} that
+     * first assigns a variable in its body: seen in ByteBuddy's {@code StreamDrainer.drain}), so the
+     * fall-through must stay a fall-through, with no frame of ours, and the new block goes elsewhere. Its
+     * frame is the head's (with the new local): the state at the back-edge was already assignable to it.
      */
-    private static boolean simpleBound(List<AbstractInsnNode> bound, Set<String> plainFields) {
-        if (bound.isEmpty() || bound.stream().anyMatch(n -> n.getOpcode() < 0)) {
-            return false;
-        }
-        List<AbstractInsnNode> b = bound.get(bound.size() - 1).getOpcode() == Opcodes.ARRAYLENGTH
-                ? bound.subList(0, bound.size() - 1) : bound;
-        if (b.size() == 1) {
-            AbstractInsnNode n = b.get(0);
-            int op = n.getOpcode();
-            return op == Opcodes.ILOAD || op == Opcodes.ALOAD || (op >= Opcodes.ICONST_M1 && op <= Opcodes.ICONST_5)
-                    || op == Opcodes.BIPUSH || op == Opcodes.SIPUSH
-                    || (op == Opcodes.LDC && ((LdcInsnNode) n).cst instanceof Integer)
-                    || (op == Opcodes.GETSTATIC && plainFields.contains(key((FieldInsnNode) n)));
-        }
-        return b.size() == 2 && b.get(0).getOpcode() == Opcodes.ALOAD && b.get(1).getOpcode() == Opcodes.GETFIELD
-                && plainFields.contains(key((FieldInsnNode) b.get(1)));
+    private static void appendOutOfLine(MethodNode m, LabelNode label, FrameNode frame, AbstractInsnNode... code) {
+        m.instructions.add(label);
+        if (frame != null) m.instructions.add(frame);
+        for (AbstractInsnNode n : code) m.instructions.add(n);
     }
 
-    private static String key(FieldInsnNode f) {
-        return f.owner + "." + f.name;
+    /**
+     * Iterations between two polls of a loop that is not counted: a body that calls may spend any time in
+     * its callee, one that does not runs a few instructions per iteration.
+     */
+    static int countFor(CountedLoops.PlainLoop loop) {
+        return loop.calls() ? CALLING_STRIP : 1024;
     }
 
-    private static boolean bodyIsClosed(MethodNode m, AbstractInsnNode[] insns, int h, int exitIdx, int stepIdx, int g,
-                                        int iVar, List<AbstractInsnNode> bound) {
-        Set<Integer> boundVars = new HashSet<>();
-        Set<String> boundFields = new HashSet<>();
-        for (AbstractInsnNode n : bound) {
-            if (n instanceof VarInsnNode v) boundVars.add(v.var);
-            if (n instanceof FieldInsnNode f) boundFields.add(f.name);
-        }
-        for (int x = exitIdx + 1; x < g; x++) {
-            AbstractInsnNode n = insns[x];
-            int op = n.getOpcode();
-            // No calls: a call could move a bound held in a field; and strip-mining loops with calls (16 per
-            // poll, bounds that no call can move) made a StringBuilder loop 1.87x stock where a poll per
-            // iteration costs 1.2x (4 forks, medians): C2 optimises the plain loop with calls better.
-            if ((op >= Opcodes.INVOKEVIRTUAL && op <= Opcodes.INVOKEDYNAMIC) || op == Opcodes.JSR || op == Opcodes.RET
-                    || op == Opcodes.MONITORENTER || n instanceof TableSwitchInsnNode || n instanceof LookupSwitchInsnNode) {
-                return false;
-            }
-            if (n instanceof VarInsnNode v && op >= Opcodes.ISTORE && op <= Opcodes.ASTORE
-                    && (v.var == iVar || boundVars.contains(v.var))) {
-                return false;
-            }
-            if (n instanceof FieldInsnNode f && (op == Opcodes.PUTFIELD || op == Opcodes.PUTSTATIC) && boundFields.contains(f.name)) {
-                return false;
-            }
-            if (n instanceof IincInsnNode inc && x != stepIdx && (inc.var == iVar || boundVars.contains(inc.var))) {
-                return false;
-            }
-            if (n instanceof JumpInsnNode j && x != g) {
-                int t = m.instructions.indexOf(j.label);
-                if (t <= h) return false; // an inner back-edge: not an innermost loop
-            }
-        }
-        // No jump from outside may land inside (h, g]: the new local would be undefined there. Jumps to
-        // the head itself are entries (older javac enters loops that way) and are moved to the new outer
-        // label by rewrite(); a switch entering at the head is left alone.
-        for (int x = 0; x < insns.length; x++) {
-            if (x >= h && x <= g) continue;
-            if (insns[x] instanceof JumpInsnNode j) {
-                int t = m.instructions.indexOf(j.label);
-                if (t > h && t <= g) return false;
-            } else if (insns[x] instanceof TableSwitchInsnNode || insns[x] instanceof LookupSwitchInsnNode) {
-                List<LabelNode> targets = insns[x] instanceof TableSwitchInsnNode t
-                        ? concat(t.labels, t.dflt) : concat(((LookupSwitchInsnNode) insns[x]).labels, ((LookupSwitchInsnNode) insns[x]).dflt);
-                for (LabelNode l : targets) {
-                    int t = m.instructions.indexOf(l);
-                    if (t >= h && t <= g) return false;
-                }
-            }
-        }
-        for (TryCatchBlockNode tc : m.tryCatchBlocks) {
-            int start = m.instructions.indexOf(tc.start);
-            int end = m.instructions.indexOf(tc.end);
-            int handler = m.instructions.indexOf(tc.handler);
-            if ((start < g && end > h) || (handler >= h && handler <= g)) return false;
-        }
-        return true;
-    }
-
-    private static List<LabelNode> concat(List<LabelNode> labels, LabelNode dflt) {
-        List<LabelNode> all = new ArrayList<>(labels);
-        all.add(dflt);
-        return all;
-    }
-
-    private static int stripFor(int bodySize) {
-        // Bigger bodies take longer per iteration: keep a strip around the same few hundred microseconds
-        // at worst, while tight (vectorisable) bodies get long strips the JIT can unroll.
-        return bodySize <= 16 ? 4096 : bodySize <= 64 ? 1024 : 256;
-    }
-
-    /** Rewrites one loop; returns the new outer back-edge (already preceded by its poll). */
-    private static AbstractInsnNode rewrite(MethodNode m, CountedLoop loop, boolean hasFrames) {
+    /**
+     * Polls a loop that is not counted once per {@link #countFor} iterations, with a counter that makes its
+     * inner loop a counted one for the JIT (its own exits stay as they are):
+     *
+     * <pre>
+     * outer: Safepoint.poll(); cnt = N
+     * head:  ...the loop...
+     *        if (--cnt > 0) goto head    // the JIT's counted loop: no poll, no barrier inside
+     *        goto outer                  // (after a conditional back-edge, out of line: see appendOutOfLine)
+     * </pre>
+     * A volatile read per iteration is a barrier the JIT cannot move a load across: an iterator loop paid
+     * 13x for it. Returns the new jumps, which must get no poll of their own.
+     */
+    private static List<AbstractInsnNode> countIterations(MethodNode m, CountedLoops.PlainLoop loop, boolean hasFrames,
+                                                          int cnt, Entries jumpsTo) {
         InsnList insns = m.instructions;
-        int lim = m.maxLocals;
-        m.maxLocals += 1;
-        m.maxStack += 3; // i, bound, strip for LoopStrip.limit; the stack is empty at the head
-
-        if (hasFrames) {
-            // Every frame strictly inside the loop, and the head's, now also holds lim.
-            int from = insns.indexOf(loop.head);
-            int to = insns.indexOf(loop.backEdge);
-            AbstractInsnNode[] all = insns.toArray();
-            for (int x = from; x <= to; x++) {
-                if (all[x] instanceof FrameNode f && f != loop.headFrame) {
-                    addIntLocal(f, lim);
-                }
-            }
+        FrameNode outerFrame = hasFrames ? copy(loop.entryFrame()) : null;
+        Set<AbstractInsnNode> inside = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (AbstractInsnNode x = loop.head(); x != loop.backEdge().getNext(); x = x.getNext()) {
+            inside.add(x);
+            if (hasFrames && x instanceof FrameNode f) addLocal(f, cnt, false);
         }
-        FrameNode outerFrame = hasFrames ? copy(loop.headFrame) : null;
-        if (hasFrames) {
-            addIntLocal(loop.headFrame, lim);
-        }
-
-        // outer: lim = LoopStrip.limit(i, bound, strip); every entry into the loop now comes through here.
         LabelNode outer = new LabelNode();
-        int from = insns.indexOf(loop.head);
-        int to = insns.indexOf(loop.backEdge);
-        for (AbstractInsnNode n : insns.toArray()) {
-            if (n instanceof JumpInsnNode j && j.label == loop.head) {
-                int at = insns.indexOf(j);
-                if (at < from || at > to) {
-                    j.label = outer;
-                }
-            }
+        jumpsTo.move(loop.entry(), outer, inside);
+        for (TryCatchBlockNode tc : m.tryCatchBlocks) {
+            if (tc.start == loop.head()) tc.start = outer;
         }
         InsnList pre = new InsnList();
         pre.add(outer);
         if (outerFrame != null) pre.add(outerFrame);
-        pre.add(new VarInsnNode(Opcodes.ILOAD, loop.loadI.var));
-        for (AbstractInsnNode n : loop.bound) pre.add(n.clone(null));
-        pre.add(new LdcInsnNode(stripFor(loop.bodySize)));
-        pre.add(new MethodInsnNode(Opcodes.INVOKESTATIC, STRIP_OWNER, "limit", "(III)I", false));
-        pre.add(new VarInsnNode(Opcodes.ISTORE, lim));
-        insns.insertBefore(loop.head, pre);
+        pre.add(new MethodInsnNode(Opcodes.INVOKESTATIC, SafepointInserter.OWNER, SafepointInserter.NAME, SafepointInserter.DESC, false));
+        pre.add(new LdcInsnNode(countFor(loop)));
+        pre.add(new VarInsnNode(Opcodes.ISTORE, cnt));
+        if (loop.entry() != loop.head()) pre.add(new JumpInsnNode(Opcodes.GOTO, loop.entry())); // rotated: on to its test
+        insns.insertBefore(loop.head(), pre);
 
-        // head: the exit test now compares with lim and leaves through check
-        LabelNode check = new LabelNode();
-        LabelNode exit = loop.exitTest.label;
-        for (AbstractInsnNode n : loop.bound) insns.remove(n);
-        insns.insert(loop.loadI, new VarInsnNode(Opcodes.ILOAD, lim));
-        loop.exitTest.label = check;
-
-        // check: the real bound; out of the loop, or poll and start the next strip
-        InsnList post = new InsnList();
-        post.add(check);
-        if (hasFrames) post.add(copy(loop.headFrame));
-        post.add(new VarInsnNode(Opcodes.ILOAD, loop.loadI.var));
-        for (AbstractInsnNode n : loop.bound) post.add(n.clone(null));
-        post.add(new JumpInsnNode(Opcodes.IF_ICMPGE, exit));
-        post.add(new MethodInsnNode(Opcodes.INVOKESTATIC, SafepointInserter.OWNER, SafepointInserter.NAME, SafepointInserter.DESC, false));
+        JumpInsnNode back = loop.backEdge();
+        JumpInsnNode inner = new JumpInsnNode(Opcodes.IFGT, loop.head());
         JumpInsnNode outerBackEdge = new JumpInsnNode(Opcodes.GOTO, outer);
-        post.add(outerBackEdge);
-        insns.insert(loop.backEdge, post);
-        return outerBackEdge;
+        if (back.getOpcode() == Opcodes.GOTO) {
+            InsnList post = new InsnList();
+            post.add(new IincInsnNode(cnt, -1));
+            post.add(new VarInsnNode(Opcodes.ILOAD, cnt));
+            post.add(inner);
+            post.add(outerBackEdge);
+            insns.insertBefore(back, post);
+            insns.remove(back);
+        } else {
+            // A conditional back-edge keeps its fall-through exit; going on now passes the counter out of line.
+            LabelNode count = new LabelNode();
+            back.label = count;
+            appendOutOfLine(m, count, hasFrames ? copy(loop.headFrame()) : null,
+                    new IincInsnNode(cnt, -1), new VarInsnNode(Opcodes.ILOAD, cnt), inner, outerBackEdge);
+        }
+        return List.of(back, inner, outerBackEdge);
     }
 
-    /** Sets local slot {@code slot} of an expanded frame to int, padding unused slots with TOP. */
-    private static void addIntLocal(FrameNode f, int slot) {
+    /**
+     * The jumps of a method by target. A loop's entries move to its outer label; a jump the rewrite adds
+     * (a real test leaving a loop) may target the head of another loop, before or after that loop's
+     * rewrite, and must then come through that loop's outer label too, or its strip bound is unset there.
+     */
+    private static final class Entries {
+        private final Map<LabelNode, List<JumpInsnNode>> byTarget = new HashMap<>();
+        private final Map<LabelNode, LabelNode> moved = new HashMap<>();
+
+        Entries(MethodNode m) {
+            for (AbstractInsnNode n = m.instructions.getFirst(); n != null; n = n.getNext()) {
+                if (n instanceof JumpInsnNode j) byTarget.computeIfAbsent(j.label, l -> new ArrayList<>()).add(j);
+            }
+        }
+
+        /** Moves the jumps to {@code entry} from outside {@code inside} to {@code outer}. */
+        void move(LabelNode entry, LabelNode outer, Set<AbstractInsnNode> inside) {
+            for (JumpInsnNode j : byTarget.getOrDefault(entry, List.of())) {
+                // j.label: an earlier rewrite may have sent this jump elsewhere (a loop's test, now its strip's end)
+                if (!inside.contains(j) && j.label == entry) j.label = outer;
+            }
+            byTarget.remove(entry);
+            moved.put(entry, outer);
+        }
+
+        /** A new jump from outside any loop to {@code target}. */
+        JumpInsnNode jump(int opcode, LabelNode target) {
+            JumpInsnNode j = new JumpInsnNode(opcode, moved.getOrDefault(target, target));
+            byTarget.computeIfAbsent(j.label, l -> new ArrayList<>()).add(j);
+            return j;
+        }
+    }
+
+    /** Sets local slot {@code slot} of an expanded frame to int or long, padding unused slots with TOP. */
+    private static void addLocal(FrameNode f, int slot, boolean wide) {
         List<Object> locals = f.local == null ? new ArrayList<>() : new ArrayList<>(f.local);
         int slots = 0;
         for (Object o : locals) {
             slots += (o == Opcodes.LONG || o == Opcodes.DOUBLE) ? 2 : 1;
         }
+        if (slots > slot) {
+            return; // cannot happen: lim is a fresh slot past maxLocals
+        }
         while (slots < slot) {
             locals.add(Opcodes.TOP);
             slots++;
         }
-        if (slots == slot) {
-            locals.add(Opcodes.INTEGER);
-        } else {
-            return; // the slot is already described (cannot happen: lim is a fresh slot past maxLocals)
-        }
+        locals.add(wide ? Opcodes.LONG : Opcodes.INTEGER);
         f.local = locals;
     }
 
     private static FrameNode copy(FrameNode f) {
         return new FrameNode(Opcodes.F_NEW, f.local.size(), f.local.toArray(), f.stack.size(), f.stack.toArray());
     }
-
 }
