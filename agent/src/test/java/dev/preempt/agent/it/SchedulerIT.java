@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,7 +47,7 @@ class SchedulerIT {
                         case "locks" -> locks();
                         case "sleepers" -> sleepers();
                         case "quiet" -> quiet();
-                        case "stallTimer" -> stallTimer();
+                        case "firstSlices" -> firstSlices();
                         default -> throw new IllegalArgumentException(a[0]);
                     }
                 }
@@ -194,28 +195,30 @@ class SchedulerIT {
                     System.out.println("flagWhenQuiet=" + sp.getMethod("isRequested").invoke(null));
                 }
 
-                /** Two hogs on one carrier; midway the native timer is stalled (fault injection) and must be replaced. */
-                static void stallTimer() throws Exception {
-                    AtomicLong a = new AtomicLong(), b = new AtomicLong();
-                    Thread ta = Thread.ofVirtual().start(() -> spin(a));
-                    Thread tb = Thread.ofVirtual().start(() -> spin(b));
-                    Thread.sleep(300);
-                    Class<?> sc = Class.forName("dev.preempt.runtime.scheduler.PreemptScheduler");
-                    Object sched = sc.getMethod("active").invoke(null);
-                    java.lang.reflect.Field f = sc.getDeclaredField("ticker");
-                    f.setAccessible(true);
-                    Object supervised = f.get(sched);
-                    java.lang.reflect.Field cur = supervised.getClass().getDeclaredField("current");
-                    cur.setAccessible(true);
-                    Object nativeTicker = cur.get(supervised);
-                    System.out.println("ticker=" + nativeTicker.getClass().getSimpleName());
-                    nativeTicker.getClass().getMethod("stall").invoke(nativeTicker);
-                    Thread.sleep(600); // the watchdog replaces it within 10 windows of 10 ms
-                    long a0 = a.get(), b0 = b.get();
-                    Thread.sleep(400);
-                    System.out.println("progressA=" + (a.get() - a0));
-                    System.out.println("progressB=" + (b.get() - b0));
-                    stop = true; ta.join(); tb.join();
+                /** Two hogs on one carrier from the very start: each one's longest time off the carrier, in ms. */
+                static void firstSlices() throws Exception {
+                    long[] maxGap = new long[2];
+                    long[] runs = new long[2];
+                    List<Thread> ts = new ArrayList<>();
+                    for (int i = 0; i < 2; i++) {
+                        int me = i;
+                        ts.add(Thread.ofVirtual().start(() -> {
+                            long last = System.nanoTime(), x = 1;
+                            while (!stop) {
+                                for (int k = 0; k < 300; k++) x = x * 6364136223846793005L + 1;
+                                long now = System.nanoTime();
+                                if (now - last > 1_000_000) runs[me]++;
+                                maxGap[me] = Math.max(maxGap[me], now - last);
+                                last = now;
+                            }
+                            if (x == 42) System.out.println("");
+                        }));
+                    }
+                    Thread.sleep(1000);
+                    stop = true;
+                    for (Thread t : ts) t.join();
+                    System.out.println("switches=" + Math.min(runs[0], runs[1]));
+                    System.out.println("maxGapMs=" + Math.max(maxGap[0], maxGap[1]) / 1_000_000);
                 }
 
                 /** Random sleeps and parks among hogs: every sleeper wakes, every unpark is seen. */
@@ -364,14 +367,19 @@ class SchedulerIT {
         assertEquals("false", v.get("flagWhenQuiet"), r::toString);
     }
 
+    /**
+     * The slice timer preempts from the first slice with either clock (native or java): two hogs on one
+     * carrier take turns all through the first second. The bound is loose (a shared, loaded test machine
+     * delays any thread by tens of milliseconds now and then); the figure itself is the benchmark's.
+     */
     @Test
-    void aStalledNativeTimerIsReplacedAndPreemptionGoesOn() {
-        ForkedJvm.Result r = agent("carriers=1,slice=2ms,timer=native", "stallTimer");
-        Map<String, String> v = values(r);
-        assertEquals("NativeTicker", v.get("ticker"), r::toString);
-        assertTrue(r.stderr().contains("switched to the java timer"), r::toString);
-        assertTrue(Long.parseLong(v.get("progressA")) > 0 && Long.parseLong(v.get("progressB")) > 0,
-                "both hogs still share the one carrier after the fallback: " + r);
+    void twoHogsTakeTurnsFromTheFirstSliceWithEitherClock() {
+        for (String timer : List.of("native", "java")) {
+            ForkedJvm.Result r = agent("carriers=1,slice=5ms,timer=" + timer, "firstSlices");
+            Map<String, String> v = values(r);
+            assertTrue(Long.parseLong(v.get("switches")) >= 20, "each hog was switched out every few slices: " + r);
+            assertTrue(Long.parseLong(v.get("maxGapMs")) < 400, "no hog waited for most of the run: " + r);
+        }
     }
 
     @Test

@@ -7,7 +7,8 @@ package dev.preempt.runtime.scheduler;
  * it leaves between two runs once it is no longer needed.
  */
 final class Carrier extends Thread {
-    private final PreemptScheduler scheduler;
+    /** What the carrier does: the scheduler's carrier loop (a test's own in the queue tests). */
+    private final java.util.function.Consumer<Carrier> loop;
     final int index;
     /** Started to stand in for a blocked carrier; leaves when surplus. Base carriers never leave. */
     final boolean spare;
@@ -15,6 +16,12 @@ final class Carrier extends Thread {
     volatile boolean blocked;
     /** Set when a parked, retired spare is taken back into the set ({@link CarrierSet#awaitReuse}). */
     volatile boolean reused;
+    /** Its run queue: what it yields and what the threads it runs wake ({@link RunQueues}). */
+    final RunQueue local = new RunQueue();
+    /** Scratch for moving half a queue at once (steal, spill, drain): this carrier's thread only. */
+    final Task[] stealBuffer = new Task[RunQueues.LOCAL_CAPACITY / 2];
+    /** Announced idle: parked or about to park ({@link RunQueues#idle}); cleared by CAS by whoever wakes it. */
+    volatile boolean parked;
     /** The task running now, or null between tasks. */
     volatile Task current;
     /** When the current task was dispatched: its slice started then. */
@@ -55,9 +62,9 @@ final class Carrier extends Thread {
     long suspectSinceNanos;
     int suspectChecks;
 
-    Carrier(PreemptScheduler scheduler, int index, boolean spare) {
+    Carrier(java.util.function.Consumer<Carrier> loop, int index, boolean spare) {
         super(null, null, nameOf(index), 0, false);
-        this.scheduler = scheduler;
+        this.loop = loop;
         this.index = index;
         this.spare = spare;
         setDaemon(true);
@@ -70,7 +77,7 @@ final class Carrier extends Thread {
     @Override
     public void run() {
         osTid = BlockedCarrierMonitor.currentOsTid();
-        scheduler.carrierLoop(this);
+        loop.accept(this);
     }
 
     void begin(Task t, long now) {

@@ -14,7 +14,6 @@ import dev.preempt.timer.TimerBackends;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
@@ -34,12 +33,12 @@ import java.util.stream.IntStream;
  * of slices every key ahead of a waiting task grows past it, and it runs. (Under {@code strict} a lower
  * priority does wait for as long as a higher one is runnable: that is what strict means.)
  *
- * <p>Why it cannot deadlock: the scheduler's locks are the run queue's and {@code tickerLock}; no code path
- * holds one while taking the other, and no lock is held while a continuation runs. {@link #execute} is
+ * <p>Why it cannot deadlock: the scheduler's locks are the run queues' (one per carrier, one inject queue);
+ * no code path holds one while taking another, and no lock is held while a continuation runs. {@link #execute} is
  * called by the JDK with the continuation pinned and must not block: it only takes the queue lock for an
  * enqueue.
  */
-public final class PreemptScheduler implements Executor {
+public final class PreemptScheduler {
     private static volatile PreemptScheduler active;
     /** threads=map: told when a mapped thread is first submitted (it started) and when it terminated. */
     private static volatile Consumer<Thread> mappedStart;
@@ -49,28 +48,34 @@ public final class PreemptScheduler implements Executor {
     private final VirtualThreadHook hook;
     private final TimerBackend timer;
     private final long sliceNanos;
-    private final long tickNanos;
+    /** A poll later than this past its slice's end is late (the profiler's late-safepoint threshold). */
+    private final long lateNanos;
     private final boolean strict;
     private final Pattern[] priorityGlobs;
     private final int[] priorityValues;
-    private final RunQueue queue = new RunQueue();
-    /** The executor of mapped threads' builders: this scheduler, plus start and end notifications. */
-    private final Executor mappedExecutor = r -> execute(r, true);
+    /** Every carrier's own queue and the inject queue: where runnable tasks wait ({@link RunQueues}). */
+    private final RunQueues queues;
     /** Base carriers plus spares standing in for blocked ones; iterate a snapshot ({@code carriers.all()}). */
     private final CarrierSet carriers;
     private final BlockedCarrierMonitor blockedMonitor;
+    /** Tasks of threads that share a builder with another ({@link TaskExecutor}): the rest are bound to theirs. */
     private final Map<Runnable, Task> tasks = new ConcurrentHashMap<>();
+    /** Thread to task for setPriority and priorityOf: written at a thread's start and end, never on a switch. */
     private final Map<Thread, Task> tasksByThread = new ConcurrentHashMap<>();
     /** setPriority on a thread not started yet; weak so unstarted threads are not kept alive. */
     private final Map<Thread, Integer> pendingPriorities = new WeakHashMap<>();
     private final SchedulerStats stats = new SchedulerStats();
     /** The profiler and JFR's view of switches; its calls are skipped unless it is on. */
     private final SwitchObserver observer;
-    private final Object tickerLock = new Object();
-    private TimerBackend.Ticker ticker;
-    private int idleTicks;
+    /** Wakes at slice deadlines while someone waits, and not otherwise. */
+    private final SliceTimer sliceTimer;
     /** How long an idle spare waits for work before it checks whether it is still needed. */
     private static final long SPARE_IDLE_NANOS = 20_000_000L;
+    /**
+     * Whether any thread ever had a priority other than 5: until one does, no wake-up can preempt a running
+     * thread, and submissions skip the scan of the carriers for one of lower priority.
+     */
+    private volatile boolean prioritiesDiffer;
     /** The smallest virtual runtime worth giving a newcomer: newcomers and sleepers start just below it. */
     private volatile long floorVruntimeNanos;
 
@@ -79,19 +84,20 @@ public final class PreemptScheduler implements Executor {
         this.hook = hook;
         this.timer = timer;
         this.sliceNanos = settings.sliceNanos();
-        // A tenth of the slice, within [100 us, 1 ms]: preemption lands within a tick of the slice's end.
-        // Each tick costs a context switch on a busy core: on 2 cores with 4 hogs, a 200 us tick cut the
-        // hogs' throughput to 78% of stock, 1 ms to 88%, 2.5 ms to 90% (StarvedService 4 2, two runs each).
-        // An idle ticker is stopped (stopWhenIdle), so the cost is paid only while threads compete.
-        this.tickNanos = Math.max(100_000L, Math.min(1_000_000L, sliceNanos / 10));
+        // The target for expiry-to-poll (issue 15): beyond it a poll is reported late, with its site.
+        this.lateNanos = 200_000L;
         this.strict = settings.strict();
         this.priorityGlobs = settings.priorityRules().stream().map(r -> NameGlob.compile(r.nameGlob())).toArray(Pattern[]::new);
         this.priorityValues = settings.priorityRules().stream().mapToInt(RuntimeSettings.PriorityRule::priority).toArray();
-        this.carriers = new CarrierSet(this, settings.carriers(), settings.maxCarriers());
+        this.carriers = new CarrierSet(this::carrierLoop, this::carrierJoined, settings.carriers(), settings.maxCarriers());
+        // Balancing under fair: a carrier steals another's head when it is more than a slice of virtual
+        // runtime ahead of its own best (the cross-carrier unfairness bound, see RunQueues); under strict, any
+        // higher priority.
+        this.queues = new RunQueues(carriers, strict ? 0 : sliceNanos);
         this.blockedMonitor = new BlockedCarrierMonitor(carriers);
-        // A poll later than one tick after its slice's end is late: below that, the timer's resolution hides it.
+        this.sliceTimer = new SliceTimer(timer, this::onTimer, () -> queues.size() > 0);
         this.observer = new SwitchObserver(settings.record()
-                ? new Recorder(timer::clockNanos, IntStream.range(0, settings.carriers()).mapToObj(Carrier::nameOf).toList(), sliceNanos, tickNanos)
+                ? new Recorder(timer::clockNanos, IntStream.range(0, settings.carriers()).mapToObj(Carrier::nameOf).toList(), sliceNanos, lateNanos)
                 : null);
     }
 
@@ -112,10 +118,10 @@ public final class PreemptScheduler implements Executor {
         }
         PreemptScheduler s = new PreemptScheduler(settings, hook, TimerBackends.select(settings.timer()));
         s.carriers.startBase();
+        s.sliceTimer.start();
         active = s;
         PreemptLog.info("scheduler started: " + s.carriers.parallelism() + " carriers (up to " + s.carriers.maxCarriers()
-                + " while some are blocked), slice " + s.sliceNanos / 1000 + " us, tick "
-                + s.tickNanos / 1000 + " us, " + (s.strict ? "strict" : "fair") + ", timer " + s.timer.name() + " (" + s.timer.probe().reason() + ")");
+                + " while some are blocked), slice " + s.sliceNanos / 1000 + " us, deadline timer, " + (s.strict ? "strict" : "fair") + ", timer " + s.timer.name() + " (" + s.timer.probe().reason() + ")");
         return s;
     }
 
@@ -157,12 +163,12 @@ public final class PreemptScheduler implements Executor {
 
     /** Run-queue length now (racy: for monitoring). */
     public int queueLength() {
-        return queue.size();
+        return queues.size();
     }
 
     /** A builder of virtual threads that run on this scheduler. */
     public Thread.Builder.OfVirtual newBuilder() {
-        return hook.builder(this);
+        return hook.builder(new TaskExecutor(this, false));
     }
 
     /**
@@ -170,7 +176,7 @@ public final class PreemptScheduler implements Executor {
      * same scheduling, and the listeners of {@link #onMappedThreads} hear of their start and termination.
      */
     public Thread.Builder.OfVirtual newMappedBuilder() {
-        return hook.builder(mappedExecutor);
+        return hook.builder(new TaskExecutor(this, true));
     }
 
     /**
@@ -194,19 +200,34 @@ public final class PreemptScheduler implements Executor {
         return stats;
     }
 
-    /** Runs {@code runContinuation} of a virtual thread later, on a carrier. Only enqueues. */
-    @Override
-    public void execute(Runnable runContinuation) {
-        execute(runContinuation, false);
+    /**
+     * The task of a thread that {@code executor} built but did not bind: created at the thread's first
+     * submission (from its start(), once per thread, so there is no race to create it twice) and bound to
+     * the executor if it is the first thread built there, else kept in the map.
+     */
+    Task taskOf(Runnable runContinuation, TaskExecutor executor) {
+        Task t = tasks.get(runContinuation);
+        if (t == null) {
+            t = newTask(runContinuation, executor.mapped);
+            if (!executor.bind(t)) {
+                tasks.put(runContinuation, t);
+            }
+            Consumer<Thread> l = mappedStart;
+            if (executor.mapped && l != null) {
+                l.accept(t.thread);
+            }
+        }
+        return t;
     }
 
-    private void execute(Runnable runContinuation, boolean mapped) {
-        Task t;
+    /** Runs {@code t}'s continuation later, on a carrier. Only enqueues: the JDK calls it with the thread pinned. */
+    void submit(Task t) {
         long key;
-        if (Thread.currentThread() instanceof Carrier c && c.current != null && c.current.runContinuation == runContinuation) {
-            // Resubmitted by its own yield, still on its carrier (the common case, and the hot one):
-            // no map lookup, and the slice is charged before the task's place in the queue is chosen.
-            t = c.current;
+        Carrier c = submittingCarrier();
+        boolean yielded = c != null && c.current == t;
+        if (yielded) {
+            // Resubmitted by its own yield, still on its carrier (the common case, and the hot one): the
+            // slice is charged before the task's place in the queue is chosen.
             long now = timer.clockNanos();
             c.chargeCurrent(now);
             if (observer.on()) {
@@ -214,27 +235,25 @@ public final class PreemptScheduler implements Executor {
             }
             key = strict ? -t.priority : t.vruntimeNanos.get();
         } else {
-            t = tasks.get(runContinuation);
-            if (t == null) {
-                // The first submission, from the thread's start(): it happens once per thread, so there is
-                // no race to create the task twice.
-                t = newTask(runContinuation, mapped);
-                tasks.put(runContinuation, t);
-                Consumer<Thread> l = mappedStart;
-                if (mapped && l != null) {
-                    l.accept(t.thread);
-                }
-            }
             if (observer.on()) {
                 observer.arrived(t, timer.clockNanos());
             }
             key = strict ? -t.priority : arrivalKey(t);
         }
-        queue.put(t, key);
-        if (t.priority > Thread.MIN_PRIORITY) {
+        queues.put(c, t, key, yielded);
+        if (prioritiesDiffer && t.priority > Thread.MIN_PRIORITY) {
             wakeupPreempt(t);
         }
-        ensureTicker();
+        sliceTimer.queued();
+    }
+
+    /** The carrier of this scheduler that runs the caller (itself, or the virtual thread on it), else null. */
+    private static Carrier submittingCarrier() {
+        Thread me = Thread.currentThread();
+        if (me instanceof Carrier c) {
+            return c; // the JDK resubmits a yielding thread from its carrier, after the unmount
+        }
+        return me.isVirtual() && VirtualThreadHook.currentCarrier() instanceof Carrier c ? c : null;
     }
 
     private Task newTask(Runnable runContinuation, boolean mapped) {
@@ -244,6 +263,9 @@ public final class PreemptScheduler implements Executor {
             pending = pendingPriorities.remove(thread);
         }
         Task t = new Task(thread, runContinuation, pending != null ? pending : priorityByName(thread.getName()), mapped);
+        if (t.priority != Thread.NORM_PRIORITY) {
+            prioritiesDiffer = true;
+        }
         t.vruntimeNanos.set(floorVruntimeNanos);
         observer.created(t, timer.clockNanos());
         tasksByThread.put(thread, t);
@@ -262,6 +284,9 @@ public final class PreemptScheduler implements Executor {
 
     /** Records the app's {@code setPriority} for a virtual thread (the JDK ignores it for them). */
     public void setPriority(Thread thread, int priority) {
+        if (priority != Thread.NORM_PRIORITY) {
+            prioritiesDiffer = true;
+        }
         Task t = tasksByThread.get(thread);
         if (t != null) {
             t.priority = priority;
@@ -301,7 +326,7 @@ public final class PreemptScheduler implements Executor {
      */
     private long liveFloor() {
         long now = timer.clockNanos();
-        long m = queue.peekKey();
+        long m = queues.minKey();
         for (Carrier c : carriers.all()) {
             Task r = c.current;
             if (r != null) {
@@ -341,26 +366,27 @@ public final class PreemptScheduler implements Executor {
     void carrierLoop(Carrier c) {
         long now = timer.clockNanos();
         while (true) {
-            if (c.spare && carriers.surplus(c) && carriers.retire(c) && !carriers.awaitReuse(c)) {
-                return; // a blocked carrier is back, and no spare was needed for the keep-alive: the thread ends
+            if (c.spare && carriers.surplus(c) && carriers.retire(c)) {
+                queues.drain(c); // out of the set: nobody steals from it any more, so what it holds moves
+                if (!carriers.awaitReuse(c)) {
+                    return; // a blocked carrier is back, and no spare was needed for the keep-alive: the thread ends
+                }
             }
             // One clock read per switch: the end of the last run is the start of the next unless we waited.
-            RunQueue.Entry e = queue.poll();
-            if (e == null) {
-                try {
-                    // A spare wakes now and then to see whether it is still needed; base carriers just wait.
-                    e = queue.take(c.spare ? SPARE_IDLE_NANOS : Long.MAX_VALUE);
-                } catch (InterruptedException ie) {
-                    continue; // carriers are never interrupted on purpose; keep serving
-                }
-                if (e == null) {
+            Task t = queues.next(c);
+            if (t == null) {
+                // A spare wakes now and then to see whether it is still needed; base carriers just wait.
+                t = queues.idle(c, c.spare ? SPARE_IDLE_NANOS : Long.MAX_VALUE);
+                // After a park the last run's end is long gone: a slice started (and a task charged) from it
+                // would look expired at once and charge the idle time to the next task.
+                now = timer.clockNanos();
+                if (t == null) {
                     continue;
                 }
-                now = timer.clockNanos();
             }
-            Task t = e.task();
-            if (!strict && e.key() > floorVruntimeNanos) {
-                floorVruntimeNanos = e.key(); // written by carriers only, monotonic enough for a floor
+            long key = t.queueKey; // ours now: written under the queue's lock, which the dequeue took after
+            if (!strict && key > floorVruntimeNanos) {
+                floorVruntimeNanos = key; // written by carriers only, monotonic enough for a floor
             }
             c.begin(t, now);
             boolean observed = observer.on();
@@ -383,7 +409,9 @@ public final class PreemptScheduler implements Executor {
                 carriers.markUnblocked(c); // the blocking call returned and the run is over
             }
             if (terminated) {
-                tasks.remove(t.runContinuation);
+                if (!t.bound) {
+                    tasks.remove(t.runContinuation);
+                }
                 tasksByThread.remove(t.thread);
                 stats.threadsTerminated.increment();
                 Consumer<Thread> l = mappedEnd;
@@ -394,25 +422,36 @@ public final class PreemptScheduler implements Executor {
         }
     }
 
-    /** Timer tick: ask each carrier whose slice is over, while someone waits, to yield at its next poll. */
-    private void onTick() {
+    /**
+     * The slice timer's work, at {@code now}: asks each carrier whose slice is over, while someone waits, to
+     * yield at its next poll; lets the blocked-carrier monitor look; returns when to be woken next (the
+     * earliest slice end or monitor look), or {@code Long.MAX_VALUE} when nobody waits.
+     */
+    private long onTimer(long now) {
         stats.ticks.increment();
-        int waiting = queue.size();
-        long now = timer.clockNanos();
-        boolean need = false;
+        int waiting = queues.size();
         blockedMonitor.check(now, waiting);
+        if (waiting == 0) {
+            clearRequests();
+            return Long.MAX_VALUE;
+        }
+        long minKey = strict ? queues.minKey() : 0;
+        long next = Long.MAX_VALUE;
+        boolean need = false;
         for (Carrier c : carriers.all()) {
             Task running = c.current;
-            if (running == null || waiting == 0 || c.blocked) {
+            if (running == null || c.blocked) {
                 c.preemptRequested = false;
                 continue;
             }
-            // Half a tick early counts as expired: a slice starts just after a tick (the preemption that
-            // began it), so a strict test would see it expire one whole tick late, every time (measured:
-            // p50 98 us past a 1 ms slice with 100 us ticks); this centres the error on zero, within +-tick/2.
-            if (now - c.sliceStartNanos >= sliceNanos - tickNanos / 2 && (!strict || -queue.peekKey() >= running.priority)) {
+            long deadline = c.sliceStartNanos + sliceNanos;
+            if (deadline - now > SliceTimer.EARLY_NANOS) {
+                next = Math.min(next, deadline);
+            } else if (!strict || -minKey >= running.priority) {
                 c.sliceExpired = true;
                 c.preemptRequested = true;
+            } else {
+                next = Math.min(next, now + sliceNanos); // strict: only lower priorities wait; look again in a slice
             }
             need |= c.preemptRequested;
         }
@@ -421,7 +460,15 @@ public final class PreemptScheduler implements Executor {
         } else {
             Safepoint.clear();
         }
-        stopWhenIdle(waiting);
+        next = Math.min(next, blockedMonitor.nextCheckNanos(now));
+        return next == Long.MAX_VALUE ? now + sliceNanos : next; // someone waits: never sleep for good
+    }
+
+    private void clearRequests() {
+        for (Carrier c : carriers.all()) {
+            c.preemptRequested = false;
+        }
+        settleFlag();
     }
 
     /**
@@ -432,7 +479,7 @@ public final class PreemptScheduler implements Executor {
     public void onPoll() {
         stats.slowPolls.increment();
         Thread me = Thread.currentThread();
-        Carrier c = me.isVirtual() ? carrierRunning(me) : null;
+        Carrier c = me.isVirtual() ? carrierRunning(me) : null; // one intrinsic read, not a scan
         if (c == null || !c.preemptRequested) {
             settleFlag();
             return;
@@ -449,7 +496,7 @@ public final class PreemptScheduler implements Executor {
         long pastSlice = now - c.sliceStartNanos - sliceNanos;
         if (observer.on()) {
             if (forSlice) {
-                observer.pollReached(c, t, pastSlice, tickNanos);
+                observer.pollReached(c, t, pastSlice, lateNanos);
             } else {
                 observer.pollReachedForWakeup(c);
             }
@@ -490,7 +537,10 @@ public final class PreemptScheduler implements Executor {
     }
 
     private Carrier carrierRunning(Thread vthread) {
-        for (Carrier c : carriers.all()) {
+        if (VirtualThreadHook.currentCarrier() instanceof Carrier c) {
+            return c.current != null && c.current.thread == vthread ? c : null;
+        }
+        for (Carrier c : carriers.all()) { // the JDK's carrier accessor was not reachable: a scan
             Task t = c.current;
             if (t != null && t.thread == vthread) {
                 return c;
@@ -517,36 +567,6 @@ public final class PreemptScheduler implements Executor {
             if (c.preemptRequested) {
                 Safepoint.request();
                 return;
-            }
-        }
-    }
-
-    private void ensureTicker() {
-        if (ticker != null) {
-            return; // racy read: at worst a redundant trip through the lock
-        }
-        synchronized (tickerLock) {
-            if (ticker == null) {
-                idleTicks = 0;
-                ticker = TimerBackends.startSupervised(timer, tickNanos, this::onTick);
-            }
-        }
-    }
-
-    /** Stops ticking after ~100 ticks with nobody waiting: an idle or single-thread app pays nothing. */
-    private void stopWhenIdle(int waiting) {
-        if (waiting > 0) {
-            idleTicks = 0;
-            return;
-        }
-        if (++idleTicks < 100) {
-            return;
-        }
-        synchronized (tickerLock) {
-            if (ticker != null && queue.size() == 0) {
-                ticker.close();
-                ticker = null;
-                Safepoint.clear();
             }
         }
     }
