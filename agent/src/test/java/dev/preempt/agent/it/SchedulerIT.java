@@ -48,6 +48,9 @@ class SchedulerIT {
                         case "sleepers" -> sleepers();
                         case "quiet" -> quiet();
                         case "firstSlices" -> firstSlices();
+                        case "strictAcross" -> strictAcross();
+                        case "skew" -> skew(Integer.parseInt(a[1]));
+                        case "storm" -> storm(Integer.parseInt(a[1]), a[2]);
                         default -> throw new IllegalArgumentException(a[0]);
                     }
                 }
@@ -118,6 +121,75 @@ class SchedulerIT {
                     System.out.println("hiMid=" + hiMid);
                     System.out.println("loWhileHi=" + loWhileHi);
                     System.out.println("loAfter=" + loAfter);
+                }
+
+                /** strict on 2 carriers: two lo hogs run, then two hi hogs start; lo must not run while both hi are runnable. */
+                static void strictAcross() throws Exception {
+                    AtomicLong lo = new AtomicLong(), hi = new AtomicLong();
+                    List<Thread> ts = new ArrayList<>();
+                    for (int i = 0; i < 2; i++) {
+                        Thread l = Thread.ofVirtual().name("lo-" + i).unstarted(() -> spin(lo));
+                        l.setPriority(1);
+                        l.start();
+                        ts.add(l);
+                    }
+                    Thread.sleep(200);
+                    for (int i = 0; i < 2; i++) {
+                        Thread h = Thread.ofVirtual().name("hi-" + i).unstarted(() -> spin(hi));
+                        h.setPriority(10);
+                        h.start();
+                        ts.add(h);
+                    }
+                    Thread.sleep(100);
+                    long lo0 = lo.get(), hi0 = hi.get();
+                    Thread.sleep(500);
+                    long loWhileHi = lo.get() - lo0, hiRan = hi.get() - hi0;
+                    stop = true;
+                    for (Thread t : ts) t.join();
+                    System.out.println("loWhileHi=" + loWhileHi);
+                    System.out.println("hiRan=" + hiRan);
+                }
+
+                /** One virtual thread spawns n CPU-bound tasks (all land on its carrier's queue): others must steal them. */
+                static void skew(int n) throws Exception {
+                    java.util.Set<String> carriers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+                    AtomicLong done = new AtomicLong();
+                    Thread spawner = Thread.ofVirtual().start(() -> {
+                        List<Thread> ts = new ArrayList<>();
+                        for (int i = 0; i < n; i++) {
+                            ts.add(Thread.ofVirtual().start(() -> {
+                                long x = 0; for (int k = 0; k < 2_000_000; k++) x += k * k;
+                                String me = Thread.currentThread().toString();
+                                carriers.add(me.substring(me.lastIndexOf('@') + 1));
+                                if (x != 42) done.incrementAndGet();
+                            }));
+                        }
+                        for (Thread t : ts) {
+                            try { t.join(); } catch (InterruptedException e) { throw new RuntimeException(e); }
+                        }
+                    });
+                    spawner.join();
+                    System.out.println("done=" + done.get());
+                    System.out.println("carriersUsed=" + carriers.size());
+                }
+
+                /** n virtual threads park; one thread (platform or virtual) unparks them all at once; every one must wake. */
+                static void storm(int n, String from) throws Exception {
+                    AtomicLong woke = new AtomicLong();
+                    AtomicBoolean go = new AtomicBoolean();
+                    List<Thread> ts = new ArrayList<>();
+                    for (int i = 0; i < n; i++) {
+                        ts.add(Thread.ofVirtual().start(() -> {
+                            while (!go.get()) LockSupport.park();
+                            woke.incrementAndGet();
+                        }));
+                    }
+                    Thread.sleep(300);
+                    Runnable release = () -> { go.set(true); for (Thread t : ts) LockSupport.unpark(t); };
+                    Thread waker = from.equals("virtual") ? Thread.ofVirtual().start(release) : Thread.ofPlatform().start(release);
+                    waker.join();
+                    for (Thread t : ts) t.join();
+                    System.out.println("woke=" + woke.get());
                 }
 
                 /** n short CPU-bound virtual threads (with a few long hogs among them) all finish. */
@@ -307,6 +379,44 @@ class SchedulerIT {
         long lo = Long.parseLong(values(r).get("lo"));
         assertTrue(lo > 0, r::toString);
         assertTrue(hi > 2 * lo, r::toString);
+    }
+
+    /** Fairness across carriers: 3 and 5 equal hogs on 2 carriers, where no carrier can hold an equal share alone. */
+    @Test
+    void equalHogsGetEqualSharesAcrossCarriers() {
+        for (String n : List.of("3", "5")) {
+            ForkedJvm.Result r = agent("carriers=2,slice=2ms", "progress", n);
+            Map<String, String> v = values(r);
+            assertEquals(n, v.get("progressed"), r::toString);
+            assertTrue(Double.parseDouble(v.get("jain")) > 0.9, r::toString);
+        }
+    }
+
+    /** strict across carriers: once two priority-10 hogs run, neither carrier runs a priority-1 hog. */
+    @Test
+    void strictPriorityHoldsAcrossCarriers() {
+        ForkedJvm.Result r = agent("carriers=2,slice=2ms,sched=strict", "strictAcross");
+        Map<String, String> v = values(r);
+        assertEquals("0", v.get("loWhileHi"), r::toString);
+        assertTrue(Long.parseLong(v.get("hiRan")) > 0, r::toString);
+    }
+
+    /** All work submitted on one carrier (spawned by a virtual thread): the other carriers steal it. */
+    @Test
+    void workSpawnedOnOneCarrierIsStolenByTheOthers() {
+        ForkedJvm.Result r = agent("carriers=2", "skew", "400");
+        Map<String, String> v = values(r);
+        assertEquals("400", v.get("done"), r::toString);
+        assertEquals("2", v.get("carriersUsed"), r::toString);
+    }
+
+    /** 10,000 parked threads unparked at once, from a platform thread (inject queue) and a virtual one (a carrier's queue, spilling). */
+    @Test
+    void aWakeUpStormOfTenThousandThreadsLosesNone() {
+        for (String from : List.of("platform", "virtual")) {
+            ForkedJvm.Result r = agent("carriers=2", "storm", "10000", from);
+            assertEquals("10000", values(r).get("woke"), r::toString);
+        }
     }
 
     @Test

@@ -1,13 +1,9 @@
 package dev.preempt.runtime.scheduler;
 
-import dev.preempt.runtime.NameGlob;
 import dev.preempt.runtime.RuntimeSettings;
 import dev.preempt.runtime.log.PreemptLog;
 import dev.preempt.runtime.profile.Recorder;
 import dev.preempt.runtime.safepoint.Safepoint;
-import dev.preempt.runtime.telemetry.JfrGate;
-import dev.preempt.runtime.telemetry.PinnedYieldEvent;
-import dev.preempt.runtime.telemetry.PreemptionEvent;
 import dev.preempt.runtime.telemetry.SchedulerMXBean;
 import dev.preempt.timer.TimerBackend;
 import dev.preempt.timer.TimerBackends;
@@ -15,28 +11,24 @@ import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 
 /**
- * Preempt's scheduler for virtual threads: an {@link Executor} installed through the JDK's builder hook,
- * a global run queue ordered by policy, carrier threads, and a timer that asks a carrier's thread to yield
- * at its next poll when its slice is over and someone else is waiting.
- *
- * <p>Policies: {@code fair} (default) runs the smallest priority-weighted virtual runtime first, as CFS and
- * EEVDF do; {@code strict} runs the highest priority first, round-robin within a priority. In both, a task
- * that wakes with a higher priority than a running one asks that carrier to yield at its next poll.
- *
- * <p>Why nobody starves under {@code fair}: a queued task's key is fixed while it waits, and every task
- * that runs is charged at least its run time divided by the largest weight (7.5x), then re-enters the queue
- * with a larger key; a newcomer enters no lower than the floor minus one slice. So within a bounded number
- * of slices every key ahead of a waiting task grows past it, and it runs. (Under {@code strict} a lower
- * priority does wait for as long as a higher one is runnable: that is what strict means.)
+ * Preempt's scheduler for virtual threads, installed through the JDK's builder hook: what the JDK submits
+ * ({@link TaskExecutor}, {@link #submit}), the carriers' loop, and the wiring of its parts:
+ * <pre>
+ *   Policy        the key a task waits with (fair: weighted virtual runtime; strict: priority), priorities
+ *   RunQueues     a run queue per carrier + an inject queue; stealing, balancing, idle carriers
+ *   CarrierSet    base carriers and the spares BlockedCarrierMonitor adds while carriers are held by calls
+ *   Preemption    the slice timer's work, wake-up preemption and the poll's slow path
+ *   SliceTimer    one thread that sleeps until the next slice end while someone waits
+ *   SwitchObserver the profiler's and JFR's view of each switch
+ * </pre>
  *
  * <p>Why it cannot deadlock: the scheduler's locks are the run queues' (one per carrier, one inject queue);
- * no code path holds one while taking another, and no lock is held while a continuation runs. {@link #execute} is
- * called by the JDK with the continuation pinned and must not block: it only takes the queue lock for an
- * enqueue.
+ * no code path holds one while taking another, and no lock is held while a continuation runs.
+ * {@link #submit} is called by the JDK with the continuation pinned and must not block: it takes one
+ * queue's lock for an enqueue and unparks at most one carrier and the timer.
  */
 public final class PreemptScheduler {
     private static volatile PreemptScheduler active;
@@ -48,11 +40,7 @@ public final class PreemptScheduler {
     private final VirtualThreadHook hook;
     private final TimerBackend timer;
     private final long sliceNanos;
-    /** A poll later than this past its slice's end is late (the profiler's late-safepoint threshold). */
-    private final long lateNanos;
-    private final boolean strict;
-    private final Pattern[] priorityGlobs;
-    private final int[] priorityValues;
+    private final Policy policy;
     /** Every carrier's own queue and the inject queue: where runnable tasks wait ({@link RunQueues}). */
     private final RunQueues queues;
     /** Base carriers plus spares standing in for blocked ones; iterate a snapshot ({@code carriers.all()}). */
@@ -69,36 +57,25 @@ public final class PreemptScheduler {
     private final SwitchObserver observer;
     /** Wakes at slice deadlines while someone waits, and not otherwise. */
     private final SliceTimer sliceTimer;
+    private final Preemption preemption;
     /** How long an idle spare waits for work before it checks whether it is still needed. */
     private static final long SPARE_IDLE_NANOS = 20_000_000L;
-    /**
-     * Whether any thread ever had a priority other than 5: until one does, no wake-up can preempt a running
-     * thread, and submissions skip the scan of the carriers for one of lower priority.
-     */
-    private volatile boolean prioritiesDiffer;
-    /** The smallest virtual runtime worth giving a newcomer: newcomers and sleepers start just below it. */
-    private volatile long floorVruntimeNanos;
-
     private PreemptScheduler(RuntimeSettings settings, VirtualThreadHook hook, TimerBackend timer) {
         this.settings = settings;
         this.hook = hook;
         this.timer = timer;
         this.sliceNanos = settings.sliceNanos();
-        // The target for expiry-to-poll (issue 15): beyond it a poll is reported late, with its site.
-        this.lateNanos = 200_000L;
-        this.strict = settings.strict();
-        this.priorityGlobs = settings.priorityRules().stream().map(r -> NameGlob.compile(r.nameGlob())).toArray(Pattern[]::new);
-        this.priorityValues = settings.priorityRules().stream().mapToInt(RuntimeSettings.PriorityRule::priority).toArray();
         this.carriers = new CarrierSet(this::carrierLoop, this::carrierJoined, settings.carriers(), settings.maxCarriers());
-        // Balancing under fair: a carrier steals another's head when it is more than a slice of virtual
-        // runtime ahead of its own best (the cross-carrier unfairness bound, see RunQueues); under strict, any
-        // higher priority.
-        this.queues = new RunQueues(carriers, strict ? 0 : sliceNanos);
+        this.queues = new RunQueues(carriers, Policy.balanceKey(settings));
+        this.policy = new Policy(settings, timer, carriers, queues);
         this.blockedMonitor = new BlockedCarrierMonitor(carriers);
-        this.sliceTimer = new SliceTimer(timer, this::onTimer, () -> queues.size() > 0);
+        // A poll later than Preemption.LATE_NANOS past its slice's end is late, and reported with its site.
         this.observer = new SwitchObserver(settings.record()
-                ? new Recorder(timer::clockNanos, IntStream.range(0, settings.carriers()).mapToObj(Carrier::nameOf).toList(), sliceNanos, lateNanos)
+                ? new Recorder(timer::clockNanos, IntStream.range(0, settings.carriers()).mapToObj(Carrier::nameOf).toList(), sliceNanos,
+                        Preemption.LATE_NANOS)
                 : null);
+        this.preemption = new Preemption(timer, carriers, queues, blockedMonitor, stats, observer, sliceNanos, settings.strict());
+        this.sliceTimer = new SliceTimer(timer, preemption::onTimer, () -> queues.size() > 0);
     }
 
     /**
@@ -119,9 +96,10 @@ public final class PreemptScheduler {
         PreemptScheduler s = new PreemptScheduler(settings, hook, TimerBackends.select(settings.timer()));
         s.carriers.startBase();
         s.sliceTimer.start();
+        Safepoint.onSlowPath(s.preemption::onPoll);
         active = s;
         PreemptLog.info("scheduler started: " + s.carriers.parallelism() + " carriers (up to " + s.carriers.maxCarriers()
-                + " while some are blocked), slice " + s.sliceNanos / 1000 + " us, deadline timer, " + (s.strict ? "strict" : "fair") + ", timer " + s.timer.name() + " (" + s.timer.probe().reason() + ")");
+                + " while some are blocked), slice " + s.sliceNanos / 1000 + " us, deadline timer, " + (s.policy.strict() ? "strict" : "fair") + ", timer " + s.timer.name() + " (" + s.timer.probe().reason() + ")");
         return s;
     }
 
@@ -233,16 +211,16 @@ public final class PreemptScheduler {
             if (observer.on()) {
                 observer.requeued(c, t, now);
             }
-            key = strict ? -t.priority : t.vruntimeNanos.get();
+            key = policy.yieldKey(t);
         } else {
             if (observer.on()) {
                 observer.arrived(t, timer.clockNanos());
             }
-            key = strict ? -t.priority : arrivalKey(t);
+            key = policy.wakeKey(t);
         }
         queues.put(c, t, key, yielded);
-        if (prioritiesDiffer && t.priority > Thread.MIN_PRIORITY) {
-            wakeupPreempt(t);
+        if (policy.mayPreemptOnWakeup(t)) {
+            preemption.wakeupPreempt(t);
         }
         sliceTimer.queued();
     }
@@ -262,31 +240,17 @@ public final class PreemptScheduler {
         synchronized (pendingPriorities) {
             pending = pendingPriorities.remove(thread);
         }
-        Task t = new Task(thread, runContinuation, pending != null ? pending : priorityByName(thread.getName()), mapped);
-        if (t.priority != Thread.NORM_PRIORITY) {
-            prioritiesDiffer = true;
-        }
-        t.vruntimeNanos.set(floorVruntimeNanos);
+        Task t = new Task(thread, runContinuation, pending != null ? pending : policy.priorityByName(thread.getName()), mapped);
+        policy.started(t);
         observer.created(t, timer.clockNanos());
         tasksByThread.put(thread, t);
         stats.threadsStarted.increment();
         return t;
     }
 
-    private int priorityByName(String name) {
-        for (int i = 0; i < priorityGlobs.length; i++) {
-            if (priorityGlobs[i].matcher(name).matches()) {
-                return priorityValues[i];
-            }
-        }
-        return Thread.NORM_PRIORITY;
-    }
-
     /** Records the app's {@code setPriority} for a virtual thread (the JDK ignores it for them). */
     public void setPriority(Thread thread, int priority) {
-        if (priority != Thread.NORM_PRIORITY) {
-            prioritiesDiffer = true;
-        }
+        policy.priorityChanged(priority);
         Task t = tasksByThread.get(thread);
         if (t != null) {
             t.priority = priority;
@@ -301,66 +265,6 @@ public final class PreemptScheduler {
     public int priorityOf(Thread thread) {
         Task t = tasksByThread.get(thread);
         return t == null ? -1 : t.priority;
-    }
-
-    /**
-     * The fair key of a task that arrives (new, or woken): its virtual runtime, but no less than one slice
-     * below the smallest live virtual runtime, so a sleeper gets a small bonus and never a hoard of credit.
-     */
-    private long arrivalKey(Task t) {
-        long floor = liveFloor() - sliceNanos;
-        long v = t.vruntimeNanos.get();
-        if (v < floor) {
-            t.vruntimeNanos.compareAndSet(v, floor);
-            v = floor;
-        }
-        return v;
-    }
-
-    /**
-     * The smallest virtual runtime among queued and running tasks, counting the running ones' time not
-     * charged yet (as CFS's min_vruntime, monotonic). Without the running ones, a thread that ran alone for
-     * a while (while the app was still creating its siblings) kept its whole lead over newcomers placed at
-     * an old floor, and was starved until they caught up: measured 600 ms of starvation for the first of 6
-     * hogs on one carrier.
-     */
-    private long liveFloor() {
-        long now = timer.clockNanos();
-        long m = queues.minKey();
-        for (Carrier c : carriers.all()) {
-            Task r = c.current;
-            if (r != null) {
-                long pending = Math.max(0, now - c.chargedUntilNanos);
-                m = Math.min(m, r.vruntimeNanos.get() + pending * Weights.NORM / Weights.of(r.priority));
-            }
-        }
-        long floor = floorVruntimeNanos;
-        if (m != Long.MAX_VALUE && m > floor) {
-            floorVruntimeNanos = floor = m; // racy but only ever moves up by a little; a floor, not a ledger
-        }
-        return floor;
-    }
-
-    /** A task of higher priority than a running one makes that carrier yield at its next poll. */
-    private void wakeupPreempt(Task t) {
-        Carrier lowest = null;
-        for (Carrier c : carriers.all()) {
-            Task running = c.current;
-            if (running == null) {
-                return; // an idle carrier will take it
-            }
-            if (c.blocked) {
-                continue; // it cannot poll; the monitor keeps enough other carriers free
-            }
-            if (running.priority < t.priority && (lowest == null || running.priority < lowest.current.priority)) {
-                lowest = c;
-            }
-        }
-        if (lowest != null && !lowest.preemptRequested) {
-            lowest.preemptRequested = true;
-            stats.wakeupPreemptions.increment();
-            request();
-        }
     }
 
     void carrierLoop(Carrier c) {
@@ -385,9 +289,7 @@ public final class PreemptScheduler {
                 }
             }
             long key = t.queueKey; // ours now: written under the queue's lock, which the dequeue took after
-            if (!strict && key > floorVruntimeNanos) {
-                floorVruntimeNanos = key; // written by carriers only, monotonic enough for a floor
-            }
+            policy.dispatched(key);
             c.begin(t, now);
             boolean observed = observer.on();
             if (observed) {
@@ -418,155 +320,6 @@ public final class PreemptScheduler {
                 if (t.mapped && l != null) {
                     l.accept(t.thread);
                 }
-            }
-        }
-    }
-
-    /**
-     * The slice timer's work, at {@code now}: asks each carrier whose slice is over, while someone waits, to
-     * yield at its next poll; lets the blocked-carrier monitor look; returns when to be woken next (the
-     * earliest slice end or monitor look), or {@code Long.MAX_VALUE} when nobody waits.
-     */
-    private long onTimer(long now) {
-        stats.ticks.increment();
-        int waiting = queues.size();
-        blockedMonitor.check(now, waiting);
-        if (waiting == 0) {
-            clearRequests();
-            return Long.MAX_VALUE;
-        }
-        long minKey = strict ? queues.minKey() : 0;
-        long next = Long.MAX_VALUE;
-        boolean need = false;
-        for (Carrier c : carriers.all()) {
-            Task running = c.current;
-            if (running == null || c.blocked) {
-                c.preemptRequested = false;
-                continue;
-            }
-            long deadline = c.sliceStartNanos + sliceNanos;
-            if (deadline - now > SliceTimer.EARLY_NANOS) {
-                next = Math.min(next, deadline);
-            } else if (!strict || -minKey >= running.priority) {
-                c.sliceExpired = true;
-                c.preemptRequested = true;
-            } else {
-                next = Math.min(next, now + sliceNanos); // strict: only lower priorities wait; look again in a slice
-            }
-            need |= c.preemptRequested;
-        }
-        if (need) {
-            request();
-        } else {
-            Safepoint.clear();
-        }
-        next = Math.min(next, blockedMonitor.nextCheckNanos(now));
-        return next == Long.MAX_VALUE ? now + sliceNanos : next; // someone waits: never sleep for good
-    }
-
-    private void clearRequests() {
-        for (Carrier c : carriers.all()) {
-            c.preemptRequested = false;
-        }
-        settleFlag();
-    }
-
-    /**
-     * The poll's slow path, run by the thread that polled: yields if the timer or a waking task asked this
-     * carrier to. A yield that does not unmount (the thread is pinned: a native frame, a class initialiser)
-     * is counted and not retried for a slice, so a pinned thread never spins on its polls.
-     */
-    public void onPoll() {
-        stats.slowPolls.increment();
-        Thread me = Thread.currentThread();
-        Carrier c = me.isVirtual() ? carrierRunning(me) : null; // one intrinsic read, not a scan
-        if (c == null || !c.preemptRequested) {
-            settleFlag();
-            return;
-        }
-        c.preemptRequested = false;
-        boolean forSlice = c.sliceExpired;
-        Task t = c.current;
-        long now = timer.clockNanos();
-        settleFlag();
-        if (t.pinnedUntilNanos > now) {
-            return;
-        }
-        long before = c.dispatches;
-        long pastSlice = now - c.sliceStartNanos - sliceNanos;
-        if (observer.on()) {
-            if (forSlice) {
-                observer.pollReached(c, t, pastSlice, lateNanos);
-            } else {
-                observer.pollReachedForWakeup(c);
-            }
-        }
-        boolean jfr = JfrGate.open();
-        if (jfr) {
-            PreemptionEvent event = new PreemptionEvent();
-            if (event.shouldCommit()) {
-                // Committed before the yield, by the thread at its poll: the stack trace is the poll's site.
-                event.reason = forSlice ? "slice" : "wakeup";
-                event.pastSlice = forSlice ? Math.max(0, pastSlice) : 0;
-                event.priority = t.priority;
-                event.commit();
-            }
-        }
-        Thread.yield();
-        if (c.current == t && c.dispatches == before) {
-            if (observer.on()) {
-                observer.pinned(c, t);
-            }
-            if (jfr) {
-                PinnedYieldEvent pinned = new PinnedYieldEvent();
-                if (pinned.shouldCommit()) {
-                    pinned.priority = t.priority;
-                    pinned.commit();
-                }
-            }
-            stats.pinnedYields.increment();
-            t.pinnedUntilNanos = timer.clockNanos() + sliceNanos;
-            PreemptLog.once(PreemptLog.Level.INFO, "pinned:" + t.thread.threadId(), "thread " + t
-                    + " could not yield at a poll (pinned by a native frame or a class initialiser); retrying once per slice");
-        } else {
-            stats.preemptions.increment();
-            if (forSlice) {
-                stats.pastSliceNanos.recordNanos(pastSlice); // up to half a tick early counts as on time (0)
-            }
-        }
-    }
-
-    private Carrier carrierRunning(Thread vthread) {
-        if (VirtualThreadHook.currentCarrier() instanceof Carrier c) {
-            return c.current != null && c.current.thread == vthread ? c : null;
-        }
-        for (Carrier c : carriers.all()) { // the JDK's carrier accessor was not reachable: a scan
-            Task t = c.current;
-            if (t != null && t.thread == vthread) {
-                return c;
-            }
-        }
-        return null;
-    }
-
-    private void request() {
-        if (!Safepoint.isRequested()) {
-            stats.flagSets.increment();
-        }
-        Safepoint.request();
-    }
-
-    /**
-     * Clears the poll flag unless a carrier still has a request. Clear first, then re-check: a request the
-     * timer publishes meanwhile (it sets the carrier's field, then the flag) is seen by the re-check or
-     * re-sets the flag after the clear, so no request is lost.
-     */
-    private void settleFlag() {
-        Safepoint.clear();
-        for (Carrier c : carriers.all()) {
-            if (c.preemptRequested) {
-                Safepoint.request();
-                return;
             }
         }
     }
