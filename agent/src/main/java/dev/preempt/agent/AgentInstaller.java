@@ -2,7 +2,6 @@ package dev.preempt.agent;
 
 import dev.preempt.agent.options.AgentConfig;
 import dev.preempt.agent.options.OptionException;
-import dev.preempt.agent.options.OptionKey;
 import dev.preempt.agent.options.OptionParser;
 import dev.preempt.agent.report.ProfileOutputs;
 import dev.preempt.agent.transform.PreemptTransformer;
@@ -14,8 +13,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The start-up sequence of DESIGN.md, run once the bootstrap jar is on the boot class path: options,
- * log, feature gates, module opening, runtime, transformer.
+ * The start-up sequence of docs/architecture.md ("How data flows", step 1), run once the bootstrap jar is
+ * on the boot class path: options, log, module opening, runtime, CFI, profile outputs, transformer.
  */
 final class AgentInstaller {
     private static volatile boolean installed;
@@ -31,7 +30,6 @@ final class AgentInstaller {
         try {
             config = OptionParser.parse(args, System.getProperties());
             PreemptLog.configure(config.log(), config.logFile().map(Object::toString).orElse(null));
-            checkFeatureGates(config);
         } catch (OptionException e) {
             fail(e.getMessage(), attached);
             return;
@@ -94,20 +92,6 @@ final class AgentInstaller {
         }
         PreemptLog.info("attached: " + app.size() + " loaded app classes looked at, "
                 + (transformer.transformedCount() - before) + " rewritten");
-    }
-
-    /**
-     * Options whose feature has not landed in this build are reported, never silently ignored.
-     */
-    static void checkFeatureGates(AgentConfig config) throws OptionException {
-        for (OptionKey k : config.explicitlySet()) {
-            if (k.landed()) {
-                continue;
-            }
-            String value = config.rawValues().get(k);
-            PreemptLog.warn("option " + k.key() + "=" + value + " has no effect: its feature is not available in preempt "
-                    + Version.get() + " yet");
-        }
     }
 
     /**

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * CI's smoke run of the benchmarks: every harness of {@code ./preempt bench} with the smallest settings
  * (JMH: one fork, one short iteration), run from the shaded benchmarks jar as a user runs it. It proves
  * that each runs on both sides and records its ratios; it never judges a number (speed targets live in the
- * benchmarks and the README, not in tests).
+ * benchmarks and docs/benchmarks.md, not in tests).
  */
 class BenchSmokeIT {
     private static final String JAVA = System.getProperty("preempt.java", "java");

@@ -16,6 +16,8 @@ import java.util.List;
  * @param priorityRules  {@code priority=}: thread-name globs to priorities 1..10, first match wins
  * @param timer          {@code timer=}: {@code auto}, {@code native} or {@code java}
  * @param record         record what threads and carriers do for a profile or trace ({@code profile=}, {@code trace=})
+ * @param profileThreads {@code profile.threads=}: threads a recording keeps; later ones are counted only
+ * @param profileSlices  {@code profile.slices=}: run slices a recording keeps, all carriers together
  */
 public record RuntimeSettings(
         boolean schedule,
@@ -27,7 +29,9 @@ public record RuntimeSettings(
         boolean strict,
         List<PriorityRule> priorityRules,
         String timer,
-        boolean record) {
+        boolean record,
+        int profileThreads,
+        int profileSlices) {
 
     public RuntimeSettings {
         keepGlobs = List.copyOf(keepGlobs);
@@ -37,9 +41,10 @@ public record RuntimeSettings(
     /** One {@code glob:priority} entry of {@code priority=}. */
     public record PriorityRule(String nameGlob, int priority) {}
 
-    /** The defaults of DESIGN.md's option table. */
+    /** The defaults of the option table (docs/options.md; {@code OptionKey} in the agent holds them). */
     public static RuntimeSettings defaults() {
         return new RuntimeSettings(true, true, List.of(), 10_000_000L,
-                Runtime.getRuntime().availableProcessors(), 256, false, List.of(), "auto", false);
+                Runtime.getRuntime().availableProcessors(), 256, false, List.of(), "auto", false,
+                dev.preempt.runtime.profile.Recorder.DEFAULT_MAX_THREADS, dev.preempt.runtime.profile.Recorder.DEFAULT_MAX_SLICES);
     }
 }

@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Reads a CFI policy file (schema in {@link CfiPolicy} and the README) strictly: any deviation is a
+ * Reads a CFI policy file (schema in {@link CfiPolicy} and docs/cfi.md) strictly: any deviation is a
  * {@link PolicyException} that names the file, the position (line and column for a syntax error, a JSON
  * path such as {@code rules[2].sink} for a value) and what was expected. Enforcement fails closed on it.
  */

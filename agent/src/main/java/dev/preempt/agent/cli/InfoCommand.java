@@ -44,7 +44,7 @@ final class InfoCommand implements Callable<Integer> {
                 case CARRIERS -> String.valueOf(defaults.carriers());
                 default -> k.defaultValue().isEmpty() ? "(none)" : k.defaultValue();
             };
-            out.printf("  %-14s %-22s %s%s%n", k.key(), dflt, k.meaning(), k.landed() ? "" : "  [not in this version yet]");
+            out.printf("  %-14s %-22s %s%n", k.key(), dflt, k.meaning());
         }
         return 0;
     }

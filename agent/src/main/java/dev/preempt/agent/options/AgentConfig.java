@@ -7,11 +7,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The agent's whole configuration, parsed once at start-up by {@link OptionParser} and never changed.
- * Field names follow the option keys of DESIGN.md.
+ * Field names follow the option keys (docs/options.md).
  */
 public record AgentConfig(
         boolean schedule,
@@ -31,11 +30,12 @@ public record AgentConfig(
         Optional<Path> profile,
         Optional<Path> trace,
         Optional<Duration> profileDuration,
+        int profileThreads,
+        int profileSlices,
         List<Glob> include,
         List<Glob> exclude,
         PreemptLog.Level log,
         Optional<Path> logFile,
-        Set<OptionKey> explicitlySet,
         Map<OptionKey, String> rawValues) {
 
     public enum ThreadsMode { MAP, KEEP }
@@ -64,7 +64,6 @@ public record AgentConfig(
         priority = List.copyOf(priority);
         include = List.copyOf(include);
         exclude = List.copyOf(exclude);
-        explicitlySet = Set.copyOf(explicitlySet);
         rawValues = Map.copyOf(rawValues);
     }
 
@@ -81,7 +80,7 @@ public record AgentConfig(
     public RuntimeSettings toRuntimeSettings() {
         return new RuntimeSettings(schedule, threads == ThreadsMode.MAP,
                 threadsKeep.stream().map(Glob::toString).toList(), slice.toNanos(), carriers, carriersMax,
-                sched == Sched.STRICT, priority, timer, profile.isPresent() || trace.isPresent());
+                sched == Sched.STRICT, priority, timer, profile.isPresent() || trace.isPresent(), profileThreads, profileSlices);
     }
 
     /** Whether app class {@code internalName} (slashes) is to be instrumented under include/exclude. */

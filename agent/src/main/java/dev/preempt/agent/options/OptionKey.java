@@ -5,60 +5,61 @@ import java.util.Comparator;
 import java.util.Optional;
 
 /**
- * Every option key of the contract (DESIGN.md), its default, what it takes, and whether its feature has
- * landed in this build. {@code info}, the README's table and the parser all read this one list.
+ * Every option key of the contract (docs/architecture.md), its default, what it takes and what it means.
+ * {@code info} prints this list, the parser looks keys and defaults up in it, and the option table of
+ * docs/options.md must show the same keys, defaults and values ({@code OptionsDocTest} checks it).
  */
 public enum OptionKey {
-    SCHEDULE("schedule", "on", "on|off", true,
+    SCHEDULE("schedule", "on", "on|off",
             "insert polls; run virtual threads created by app code on preempt's scheduler"),
-    THREADS("threads", "map", "map|keep", true,
+    THREADS("threads", "map", "map|keep",
             "map: platform threads created by app code also run on preempt's scheduler; keep: leave them"),
-    THREADS_KEEP("threads.keep", "", "globs separated by ';'", true,
+    THREADS_KEEP("threads.keep", "", "globs separated by ';'",
             "thread-name or class globs that stay platform threads under threads=map"),
-    SLICE("slice", "10ms", "a duration: 500us, 2ms, 1s", true, "time slice"),
-    CARRIERS("carriers", "", "an integer 1..1024 (default: CPUs)", true, "carrier threads of the scheduler"),
-    CARRIERS_MAX("carriers.max", "256", "an integer from carriers to 32767 (default: 256, or carriers if larger)", true,
+    SLICE("slice", "10ms", "a duration: 500us, 2ms, 1s", "time slice"),
+    CARRIERS("carriers", "", "an integer 1..1024 (default: CPUs)", "carrier threads of the scheduler"),
+    CARRIERS_MAX("carriers.max", "256", "an integer from carriers to 32767 (default: 256, or carriers if larger)",
             "most carriers at once: spares stand in for carriers held by a blocking call (a file or terminal read, a native call)"),
-    SCHED("sched", "fair", "fair|strict", true,
+    SCHED("sched", "fair", "fair|strict",
             "fair: weighted fair share by priority; strict: higher priority always runs first"),
-    PRIORITY("priority", "", "glob:1..10 pairs separated by ';'", true,
+    PRIORITY("priority", "", "glob:1..10 pairs separated by ';'",
             "thread-name globs to priorities 1-10: worker-*:8;batch-*:2"),
-    TIMER("timer", "auto", "auto|native|java", true, "tick source: native where the library loads, else java"),
-    CFI("cfi", "off", "off|learn|audit|enforce", true, "CFI-style call checking mode"),
-    POLICY("policy", "preempt-policy.json", "a file path", true, "CFI policy read (audit, enforce) or written (learn)"),
-    AUDIT("audit", "stderr", "stderr or a file path", true, "audit log destination"),
-    AUDIT_FORMAT("audit.format", "json", "json|csv|text", true, "audit log format"),
-    CFI_TYPES("cfi.types", "none", "none, interfaces, or class globs separated by ';' (interfaces;com.acme.**)", true,
+    TIMER("timer", "auto", "auto|native|java", "tick source: native where the library loads, else java"),
+    CFI("cfi", "off", "off|learn|audit|enforce", "CFI-style call checking mode"),
+    POLICY("policy", "preempt-policy.json", "a file path", "CFI policy read (audit, enforce) or written (learn)"),
+    AUDIT("audit", "stderr", "stderr or a file path", "audit log destination"),
+    AUDIT_FORMAT("audit.format", "json", "json|csv|text", "audit log format"),
+    CFI_TYPES("cfi.types", "none", "none, interfaces, or class globs separated by ';' (interfaces;com.acme.**)",
             "declared types whose interface and virtual call sites in app code check the receiver's class (interfaces: every interface outside the JDK)"),
-    PROFILE("profile", "", "a writable file path", true, "write the HTML report here at exit"),
-    TRACE("trace", "", "a writable file path", true, "write a Chrome/Perfetto trace-event JSON here at exit"),
-    PROFILE_DURATION("profile.duration", "", "a duration: 10s, 1m (needs profile= or trace=)", true,
+    PROFILE("profile", "", "a writable file path", "write the HTML report here at exit"),
+    TRACE("trace", "", "a writable file path", "write a Chrome/Perfetto trace-event JSON here at exit"),
+    PROFILE_DURATION("profile.duration", "", "a duration: 10s, 1m (needs profile= or trace=)",
             "write profile= and trace= after this long, then stop recording, instead of at exit (attach --duration)"),
-    INCLUDE("include", "", "class globs separated by ';'", true, "only instrument these classes (default: all app classes)"),
-    EXCLUDE("exclude", "", "class globs separated by ';'", true, "never instrument these classes"),
-    LOG("log", "warn", "error|warn|info|debug", true, "agent log level"),
-    LOG_FILE("log.file", "", "a file path", true, "agent log file (default: stderr)"),
-    CONFIG("config", "", "a properties file path", true, "read more options from a properties file (read last, wins)");
+    PROFILE_THREADS("profile.threads", "100000", "an integer from 1 to 10000000",
+            "threads a recording keeps (about 200 bytes each); later ones are counted, not recorded"),
+    PROFILE_SLICES("profile.slices", "524288", "an integer from 0 to 67108864 (0: totals only, no timeline)",
+            "run slices a recording keeps for the timeline and trace, all carriers together (32 bytes each); later ones are counted, not kept"),
+    INCLUDE("include", "", "class globs separated by ';'", "only instrument these classes (default: all app classes)"),
+    EXCLUDE("exclude", "", "class globs separated by ';'", "never instrument these classes"),
+    LOG("log", "warn", "error|warn|info|debug", "agent log level"),
+    LOG_FILE("log.file", "", "a file path", "agent log file (default: stderr)"),
+    CONFIG("config", "", "a properties file path", "read more options from a properties file (read last, wins)");
 
     private final String key;
     private final String defaultValue;
     private final String expected;
-    private final boolean landed;
     private final String meaning;
 
-    OptionKey(String key, String defaultValue, String expected, boolean landed, String meaning) {
+    OptionKey(String key, String defaultValue, String expected, String meaning) {
         this.key = key;
         this.defaultValue = defaultValue;
         this.expected = expected;
-        this.landed = landed;
         this.meaning = meaning;
     }
 
     public String key() { return key; }
     public String defaultValue() { return defaultValue; }
     public String expected() { return expected; }
-    /** False while the feature behind the key is not built yet: setting it is then reported, never ignored. */
-    public boolean landed() { return landed; }
     public String meaning() { return meaning; }
 
     public static Optional<OptionKey> of(String key) {

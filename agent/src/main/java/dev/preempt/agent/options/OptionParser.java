@@ -156,11 +156,12 @@ public final class OptionParser {
                 v.outputPath(OptionKey.PROFILE),
                 v.outputPath(OptionKey.TRACE),
                 v.profileDuration(),
+                v.integer(OptionKey.PROFILE_THREADS, 1, 10_000_000, Integer.parseInt(OptionKey.PROFILE_THREADS.defaultValue())),
+                v.integer(OptionKey.PROFILE_SLICES, 0, 64 << 20, Integer.parseInt(OptionKey.PROFILE_SLICES.defaultValue())),
                 v.globs(OptionKey.INCLUDE, true),
                 v.globs(OptionKey.EXCLUDE, true),
                 PreemptLog.Level.valueOf(v.choice(OptionKey.LOG, "error", "warn", "info", "debug").toUpperCase(Locale.ROOT)),
                 v.path(OptionKey.LOG_FILE).map(Path::of),
-                raw.keySet(),
                 v.rawValues());
     }
 

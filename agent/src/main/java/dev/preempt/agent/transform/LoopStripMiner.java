@@ -24,7 +24,7 @@ import org.objectweb.asm.tree.VarInsnNode;
 /**
  * Strip-mines innermost counted loops so that a poll costs nothing per iteration and the JIT can still
  * unroll and vectorise them. A poll (a volatile read) at every back-edge of a vectorisable loop made it
- * 4.6-5x slower (DESIGN.md), because C2 cannot vectorise across it. The javac shape
+ * 4.6-5x slower (docs/architecture.md, JDK facts), because C2 cannot vectorise across it. The javac shape
  *
  * <pre>
  * head:  iload i; [bound]; if_icmpge exit; body; iinc i 1; goto head; exit:

@@ -21,6 +21,12 @@ import org.objectweb.asm.ClassReader;
 final class ThreadTypes {
     static final String THREAD = "java/lang/Thread";
 
+    /**
+     * Per loader, weakly: nothing in a {@link Pools} may reach its loader, or the entry (and every class the
+     * loader defined) would never be collected. The type pool reads class files through a weakly referenced
+     * locator for that reason (a strong {@code ForClassLoader} kept every loader that ever defined a class
+     * alive: 3,000 throwaway loaders, 3,000 leaked), and its cache holds type descriptions, not classes.
+     */
     private final Map<ClassLoader, Pools> byLoader = new WeakHashMap<>();
 
     private static final class Pools {
@@ -28,7 +34,7 @@ final class ThreadTypes {
         final Map<String, Boolean> isThread = new ConcurrentHashMap<>();
 
         Pools(ClassLoader loader) {
-            this.pool = TypePool.Default.of(ClassFileLocator.ForClassLoader.of(loader));
+            this.pool = TypePool.Default.of(ClassFileLocator.ForClassLoader.WeaklyReferenced.of(loader));
         }
     }
 

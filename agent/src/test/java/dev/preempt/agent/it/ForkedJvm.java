@@ -25,7 +25,7 @@ import javax.tools.ToolProvider;
  * }</pre>
  */
 public final class ForkedJvm {
-    /** The one VM warning appending to the boot class path always causes while CDS is on (see README). */
+    /** The one VM warning appending to the boot class path always causes while CDS is on (see docs/options.md). */
     public static final String CDS_WARNING = "Sharing is only supported for boot loader classes because bootstrap classpath has been appended";
 
     private final List<String> jvmArgs = new ArrayList<>();

@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The audit log ({@code audit=}, {@code audit.format=}): one record per refused check, in JSON lines, CSV
- * or text. Its schema is in the README ("Audit log"). Writing never stops the app: a record that cannot
+ * or text. Its schema is in docs/cfi.md ("Audit log"). Writing never stops the app: a record that cannot
  * be written (a full disk, a closed stream) is counted as dropped and the first drop is warned about once
  * on preempt's log.
  */
@@ -48,7 +48,7 @@ public final class AuditLog {
         return log;
     }
 
-    /** One audit record, the fields of the README's schema. */
+    /** One audit record, the fields of the schema in docs/cfi.md. */
     record Entry(String mode, String decision, String kind, String what, String detail, String site,
                  CallerFrames.Frames frames, String rule, String policy) {}
 

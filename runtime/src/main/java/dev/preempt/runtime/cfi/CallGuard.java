@@ -4,7 +4,10 @@ import dev.preempt.runtime.log.PreemptLog;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Member;
 import java.lang.reflect.Method;
+import java.lang.ref.WeakReference;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Forward edges: what the agent inserts before the app's indirect call sites (reflective calls,
@@ -17,6 +20,13 @@ import java.util.Arrays;
  * <p>Memory ordering: the per-site caches are written with plain stores and read without ordering. A
  * reader that sees a stale or missing entry (or a receiver set whose elements are not visible yet) takes
  * the slow path, which asks the policy again: a lost entry costs a check, never a wrong decision.
+ *
+ * <p>Class loaders: these tables live as long as the JVM, so nothing in them may pin a class loader that
+ * could otherwise be collected (an app server's redeployed app, a scripting engine's generated classes).
+ * A target or receiver whose class comes from any other loader than the boot, platform or application
+ * loader (which are never collected) is cached behind a weak reference: the common case keeps its one
+ * comparison, the other pays one more load. Sites are keyed by their description, so a class loaded again
+ * in a new loader reuses its sites and the tables grow with the app's code, not with its redeployments.
  */
 public final class CallGuard {
     /** Receiver sets larger than this are not grown: a megamorphic site asks the policy on a miss. */
@@ -26,11 +36,22 @@ public final class CallGuard {
     /** Per interface/virtual site: the declared type (the learned edge's key) and the method called there. */
     private static volatile String[] declaredTypes = new String[1024];
     private static volatile String[] calledNames = new String[1024];
-    /** The last allowed target per site (a member, a Named, or a receiver's Class). */
+    /** The last allowed target per site (a member, a Named, or a receiver's Class), or a {@link Weak} of one. */
     private static volatile Object[] allowed = new Object[1024];
-    /** Per interface/virtual site: every receiver class allowed there so far (copy on write). */
-    private static volatile Class<?>[][] receivers = new Class<?>[1024][];
+    /** Per interface/virtual site: every receiver class allowed there so far, or {@link Weak}s (copy on write). */
+    private static volatile Object[][] receivers = new Object[1024][];
     private static int count;
+    /** Site key (description, declared type, method) to id: guarded by the class lock, like {@link #count}. */
+    private static final Map<String, Integer> ids = new HashMap<>();
+    private static final ClassLoader PLATFORM = ClassLoader.getPlatformClassLoader();
+    private static final ClassLoader SYSTEM = ClassLoader.getSystemClassLoader();
+
+    /** A cached target of a class whose loader may be collected: held without keeping it alive. */
+    private static final class Weak extends WeakReference<Object> {
+        Weak(Object target) {
+            super(target);
+        }
+    }
 
     private CallGuard() {}
 
@@ -45,13 +66,18 @@ public final class CallGuard {
      * method ({@code transform}).
      */
     public static synchronized int register(String site, String declaredType, String calledName) {
+        String key = site + '\0' + declaredType + '\0' + calledName;
+        Integer known = ids.get(key);
+        if (known != null) {
+            return known; // the same class again, in another loader: its cache entries are checked by identity
+        }
         if (count == sites.length) {
             int n = count * 2;
             String[] s = Arrays.copyOf(sites, n);
             String[] d = Arrays.copyOf(declaredTypes, n);
             String[] c = Arrays.copyOf(calledNames, n);
             Object[] a = Arrays.copyOf(allowed, n);
-            Class<?>[][] r = Arrays.copyOf(receivers, n);
+            Object[][] r = Arrays.copyOf(receivers, n);
             // A guard indexes a new site only after register returned (its class is defined afterwards), so
             // it reads the new arrays; a cache entry written meanwhile into an old array is lost, a miss.
             declaredTypes = d;
@@ -63,6 +89,7 @@ public final class CallGuard {
         sites[count] = site;
         declaredTypes[count] = declaredType;
         calledNames[count] = calledName;
+        ids.put(key, count);
         return count++;
     }
 
@@ -79,18 +106,23 @@ public final class CallGuard {
      * Fast path: one array load and a class comparison (a monomorphic site after its first call).
      */
     public static void receiver(Object receiver, int site) {
-        if (receiver == null || allowed[site] == receiver.getClass()) {
-            return; // a null receiver: the call itself throws its NullPointerException
+        if (receiver == null) {
+            return; // the call itself throws its NullPointerException
         }
-        receiverMiss(receiver.getClass(), site);
+        Object a = allowed[site];
+        Class<?> c = receiver.getClass();
+        if (a == c || (a instanceof Weak w && w.get() == c)) {
+            return;
+        }
+        receiverMiss(c, site);
     }
 
     private static void receiverMiss(Class<?> c, int site) {
-        Class<?>[] seen = receivers[site];
+        Object[] seen = receivers[site];
         if (seen != null) {
-            for (Class<?> s : seen) {
-                if (s == c) {
-                    allowed[site] = c;
+            for (Object s : seen) {
+                if (s == c || (s instanceof Weak w && w.get() == c)) {
+                    allowed[site] = hold(c, c);
                     return;
                 }
             }
@@ -100,19 +132,35 @@ public final class CallGuard {
         }
     }
 
-    private static void rememberReceiver(Class<?> c, int site, Class<?>[] seen) {
-        allowed[site] = c;
-        int n = seen == null ? 0 : seen.length;
+    /** Adds {@code c} to the site's receiver set, dropping receivers whose loader has been collected. */
+    private static void rememberReceiver(Class<?> c, int site, Object[] seen) {
+        Object held = hold(c, c);
+        allowed[site] = held;
+        Object[] live = seen == null ? new Object[0]
+                : Arrays.stream(seen).filter(s -> !(s instanceof Weak w) || w.get() != null).toArray();
+        int n = live.length;
         if (n < MAX_RECEIVERS) {
-            Class<?>[] more = seen == null ? new Class<?>[1] : Arrays.copyOf(seen, n + 1);
-            more[n] = c;
+            Object[] more = Arrays.copyOf(live, n + 1);
+            more[n] = held;
             receivers[site] = more; // a racing writer may lose one entry: it is asked for again
         }
     }
 
+    /** {@code target} itself when {@code owner}'s loader is never collected, else a weak reference to it. */
+    private static Object hold(Object target, Class<?> owner) {
+        ClassLoader l = owner.getClassLoader();
+        return l == null || l == PLATFORM || l == SYSTEM ? target : new Weak(target);
+    }
+
+    /** The cached target, unwrapped (null if it was collected). */
+    private static Object cached(int site) {
+        Object a = allowed[site];
+        return a instanceof Weak w ? w.get() : a;
+    }
+
     /** Before {@code Method.invoke}. */
     public static void method(Method m, int site) {
-        Object last = allowed[site];
+        Object last = cached(site);
         if (last == m || (last != null && m != null && m.equals(last))) {
             return;
         }
@@ -121,7 +169,7 @@ public final class CallGuard {
 
     /** Before {@code Constructor.newInstance}. */
     public static void constructor(Constructor<?> c, int site) {
-        Object last = allowed[site];
+        Object last = cached(site);
         if (last == c || (last != null && c != null && c.equals(last))) {
             return;
         }
@@ -130,7 +178,7 @@ public final class CallGuard {
 
     /** Before {@code Class.newInstance}. */
     public static void newInstance(Class<?> c, int site) {
-        if (allowed[site] == c) {
+        if (cached(site) == c) {
             return;
         }
         slow(c, c, "<init>", site);
@@ -138,7 +186,7 @@ public final class CallGuard {
 
     /** Before {@code Lookup.find*(refc, name, ...)}. */
     public static void lookup(Class<?> refc, String name, int site) {
-        if (allowed[site] instanceof Named n && n.owner == refc && n.name.equals(name)) {
+        if (cached(site) instanceof Named n && n.owner == refc && n.name.equals(name)) {
             return;
         }
         slow(new Named(refc, name), refc, name, site);
@@ -151,7 +199,7 @@ public final class CallGuard {
 
     /** Before {@code Lookup.unreflect*(member)}. */
     public static void member(Member m, int site) {
-        Object last = allowed[site];
+        Object last = cached(site);
         if (last == m || (last != null && m != null && m.equals(last))) {
             return;
         }
@@ -162,7 +210,7 @@ public final class CallGuard {
 
     private static void slow(Object target, Class<?> owner, String name, int site) {
         if (decide(target, owner, name, site)) {
-            allowed[site] = target;
+            allowed[site] = hold(target, owner);
         }
     }
 

@@ -12,7 +12,7 @@ import java.util.TreeSet;
  * writes them ({@link #toJson()}), because learning ends in a shutdown hook where only the runtime is sure
  * to be usable.
  *
- * <p>Schema, version 1 (documented in the README, "Policy file"): an object with {@code schema}
+ * <p>Schema, version 1 (documented in docs/cfi.md, "Policy file"): an object with {@code schema}
  * ({@code "preempt-cfi-policy"}), {@code version} (1), {@code rules} (objects with {@code action} allow|deny,
  * {@code sink}, optional {@code caller} class glob, optional {@code detail} glob), {@code sinks} (objects
  * with {@code sink}, {@code callers}, and {@code detail} for sinks whose detail is learned), {@code calls}

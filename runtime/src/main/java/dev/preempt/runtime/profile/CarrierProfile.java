@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 final class CarrierProfile {
     final int index;
     final String name;
-    final SliceBuffer slices = new SliceBuffer();
+    final SliceBuffer slices;
     /** Wake-up (or start) to run: the run-queue delay a thread that waited for an event sees. */
     final LatencyHistogram wakeupDelayNanos = new LatencyHistogram();
     /** Yield or preemption to run again: how long a runnable thread waits for CPU. */
@@ -22,9 +22,10 @@ final class CarrierProfile {
     final AtomicLongArray cpuByPriorityNanos = new AtomicLongArray(11);
     private final AtomicLongArray busy = new AtomicLongArray(2); // [busy nanos, slices]
 
-    CarrierProfile(int index, String name) {
+    CarrierProfile(int index, String name, SliceBuffer.Budget budget) {
         this.index = index;
         this.name = name;
+        this.slices = new SliceBuffer(budget);
     }
 
     void ran(int priority, long nanos) {

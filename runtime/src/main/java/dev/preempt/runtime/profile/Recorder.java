@@ -7,7 +7,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
@@ -24,9 +23,10 @@ import java.util.function.LongSupplier;
  * then {@link ThreadProfile#ended} when the carrier sees it terminated.
  */
 public final class Recorder {
-    /** Threads kept; later ones are counted, not recorded (a server that starts a thread per request). */
-    static final int MAX_THREADS = 100_000;
-
+    /** Default of {@code profile.threads}. */
+    public static final int DEFAULT_MAX_THREADS = 100_000;
+    /** Default of {@code profile.slices}: 16 MiB of slices, all carriers together. */
+    public static final int DEFAULT_MAX_SLICES = 512 * 1024;
 
     private final LongSupplier clockNanos;
     private final long startNanos;
@@ -35,7 +35,16 @@ public final class Recorder {
     private final long lateNanos;
     /** By carrier index; grows (copy-on-write) when a spare carrier takes an index never used before. */
     private volatile CarrierProfile[] carriers;
-    private final List<ThreadProfile> threads = new CopyOnWriteArrayList<>();
+    /**
+     * Threads recorded, in registration order; appended under its own lock (once per thread, at its first
+     * run), copied under it by a snapshot. A copy-on-write list cost a copy of every earlier entry per new
+     * thread: quadratic for a server that starts a thread per request.
+     */
+    private final List<ThreadProfile> threads = new ArrayList<>();
+    /** Threads kept ({@code profile.threads}); later ones are counted, not recorded. */
+    private final int maxThreads;
+    /** Slices kept for the timeline and trace, all carriers together ({@code profile.slices}). */
+    private final SliceBuffer.Budget sliceBudget;
     private final AtomicInteger nextThread = new AtomicInteger();
     private final LongAdder droppedThreads = new LongAdder();
     private final PollSites pollSites = new PollSites();
@@ -46,16 +55,20 @@ public final class Recorder {
      * @param carrierNames one per carrier, by index
      * @param sliceNanos   the time slice
      * @param lateNanos    a poll this far past its slice's end is late and has its site recorded
+     * @param maxThreads   threads recorded; later ones are counted only ({@code profile.threads})
+     * @param maxSlices    run slices kept, all carriers together; later ones are counted only ({@code profile.slices})
      */
-    public Recorder(LongSupplier clockNanos, List<String> carrierNames, long sliceNanos, long lateNanos) {
+    public Recorder(LongSupplier clockNanos, List<String> carrierNames, long sliceNanos, long lateNanos, int maxThreads, int maxSlices) {
         this.clockNanos = clockNanos;
+        this.maxThreads = maxThreads;
+        this.sliceBudget = new SliceBuffer.Budget(maxSlices);
         this.startNanos = clockNanos.getAsLong();
         this.startEpochMillis = System.currentTimeMillis();
         this.sliceNanos = sliceNanos;
         this.lateNanos = lateNanos;
         this.carriers = new CarrierProfile[carrierNames.size()];
         for (int i = 0; i < carriers.length; i++) {
-            carriers[i] = new CarrierProfile(i, carrierNames.get(i));
+            carriers[i] = new CarrierProfile(i, carrierNames.get(i), sliceBudget);
         }
     }
 
@@ -71,7 +84,7 @@ public final class Recorder {
         }
         CarrierProfile[] next = java.util.Arrays.copyOf(cur, index + 1);
         for (int i = cur.length; i <= index; i++) {
-            next[i] = new CarrierProfile(i, i == index ? name : "preempt-carrier-" + i);
+            next[i] = new CarrierProfile(i, i == index ? name : "preempt-carrier-" + i, sliceBudget);
         }
         carriers = next; // published before the carrier's first run, which the carrier's start() orders
     }
@@ -92,12 +105,14 @@ public final class Recorder {
             return null;
         }
         int index = nextThread.getAndIncrement();
-        if (index >= MAX_THREADS) {
+        if (index >= maxThreads) {
             droppedThreads.increment();
             return null;
         }
         ThreadProfile p = new ThreadProfile(index, thread, priority, nowNanos);
-        threads.add(p);
+        synchronized (threads) {
+            threads.add(p);
+        }
         return p;
     }
 
@@ -171,7 +186,11 @@ public final class Recorder {
     public ProfileSnapshot snapshot() {
         long now = clockNanos.getAsLong();
         List<ProfileSnapshot.ThreadRow> threadRows = new ArrayList<>();
-        for (ThreadProfile t : threads) {
+        List<ThreadProfile> recorded;
+        synchronized (threads) {
+            recorded = new ArrayList<>(threads);
+        }
+        for (ThreadProfile t : recorded) {
             long ended = t.endedNanos();
             threadRows.add(new ProfileSnapshot.ThreadRow(t.index, t.threadId, t.name(), t.priority(),
                     t.createdNanos - startNanos, ended < 0 ? -1 : ended - startNanos,

@@ -72,7 +72,7 @@ public final class PreemptScheduler {
         // A poll later than Preemption.LATE_NANOS past its slice's end is late, and reported with its site.
         this.observer = new SwitchObserver(settings.record()
                 ? new Recorder(timer::clockNanos, IntStream.range(0, settings.carriers()).mapToObj(Carrier::nameOf).toList(), sliceNanos,
-                        Preemption.LATE_NANOS)
+                        Preemption.LATE_NANOS, settings.profileThreads(), settings.profileSlices())
                 : null);
         this.preemption = new Preemption(timer, carriers, queues, blockedMonitor, stats, observer, sliceNanos, settings.strict());
         this.sliceTimer = new SliceTimer(timer, preemption::onTimer, () -> queues.size() > 0);

@@ -1,5 +1,7 @@
 package dev.preempt.runtime.threads;
 
+import java.lang.ref.WeakReference;
+
 /**
  * What preempt keeps about one app thread it maps onto its scheduler, and the body of the virtual thread
  * that runs it.
@@ -18,14 +20,18 @@ package dev.preempt.runtime.threads;
  *
  * <p>No strong reference from the record to the app's thread while it is unstarted or finished: the registry
  * maps the app's thread weakly to this record, and a value that reached its key would never be collected.
+ * That includes the adopted thread's task, which often reaches its thread (a pool's worker keeps the thread
+ * its factory made): the virtual thread holds the task strongly (as a platform thread holds its own, for
+ * its whole life) through {@link #body}, and the record only weakly. Before this, every pool thread a
+ * mapped app ever started stayed in the heap with its pool.
  */
 final class MappedThread implements Runnable {
     final String site;
     final ThreadGroup group;
     volatile boolean daemon;
     volatile int priority;
-    /** The adopted thread's task (run by the virtual thread); null for a subclass (owner.run() is the body). */
-    private final Runnable task;
+    /** The adopted thread's task, which its virtual thread holds; null for a subclass (owner.run() is the body). */
+    private final WeakReference<Runnable> task;
     /** The subclass instance, from its start until its run ends. */
     volatile Thread owner;
     /** The virtual thread running this record, from its start until its run ends. */
@@ -41,7 +47,22 @@ final class MappedThread implements Runnable {
         this.group = group;
         this.daemon = daemon;
         this.priority = priority;
-        this.task = task;
+        this.task = task == null ? null : new WeakReference<>(task);
+    }
+
+    /**
+     * What an adopted thread's virtual thread runs: this record with {@code task}, held here, so the task
+     * lives exactly as long as the thread (the thread is reachable whenever its record is looked up).
+     */
+    Runnable body(Runnable task) {
+        return new Body(this, task);
+    }
+
+    private record Body(MappedThread record, Runnable task) implements Runnable {
+        @Override
+        public void run() {
+            record.run(task);
+        }
     }
 
     /** Called once, as the virtual thread starts and before start returns to the app. */
@@ -76,13 +97,19 @@ final class MappedThread implements Runnable {
 
     /** {@code t.run()} called directly by the app on an adopted thread: the task, in the caller, as the JDK does. */
     void runDirectly() {
-        if (task != null) {
-            task.run();
+        Runnable t = task == null ? null : task.get();
+        if (t != null) {
+            t.run();
         }
     }
 
+    /** A shadow's body: the owner's {@code run()}. */
     @Override
     public void run() {
+        run(null);
+    }
+
+    private void run(Runnable task) {
         Thread self = Thread.currentThread();
         Thread o = owner;
         Thread app = o != null ? o : self;

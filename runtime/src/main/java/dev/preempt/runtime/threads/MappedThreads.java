@@ -85,8 +85,9 @@ final class MappedThreads {
             return template;
         }
         Inherited in = inherited(template);
-        MappedThread rec = new MappedThread(site, in.group, in.daemon, in.priority, ThreadInternals.task(template));
-        Thread v = s.newMappedBuilder().name(template.getName()).inheritInheritableThreadLocals(false).unstarted(rec);
+        Runnable task = ThreadInternals.task(template);
+        MappedThread rec = new MappedThread(site, in.group, in.daemon, in.priority, task);
+        Thread v = s.newMappedBuilder().name(template.getName()).inheritInheritableThreadLocals(false).unstarted(rec.body(task));
         ThreadInternals.moveInheritableThreadLocals(template, v);
         v.setContextClassLoader(template.getContextClassLoader());
         Thread.UncaughtExceptionHandler own = ThreadInternals.ownHandler(template);

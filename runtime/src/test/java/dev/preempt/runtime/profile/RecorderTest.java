@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 class RecorderTest {
     private final AtomicLong clock = new AtomicLong(1_000_000);
-    private final Recorder recorder = new Recorder(clock::get, List.of("c0", "c1"), 2_000_000, 200_000);
+    private final Recorder recorder = new Recorder(clock::get, List.of("c0", "c1"), 2_000_000, 200_000, 1_000, 64 * 1024);
 
     @Test
     void aSnapshotTotalsEachThreadAndCarrierAndTimesFromTheStart() {
@@ -66,5 +66,19 @@ class RecorderTest {
         recorder.slice(0, p, 5, Arrival.NEW, 0, 1_000_000, 2_000_000, RunEnd.BLOCKED);
         assertEquals(0, recorder.snapshot().slices().size());
         assertEquals(null, recorder.threadStarted(Thread.ofVirtual().unstarted(() -> {}), 5, 0));
+    }
+
+    /** profile.threads: the first threads are recorded, the rest counted; a bound, not a function of run time. */
+    @Test
+    void threadsBeyondProfileThreadsAreCountedNotRecorded() {
+        Recorder small = new Recorder(clock::get, List.of("c0"), 2_000_000, 200_000, 3, 64 * 1024);
+        for (int i = 0; i < 5; i++) {
+            Thread t = Thread.ofVirtual().name("t" + i).unstarted(() -> {});
+            ThreadProfile p = small.threadStarted(t, 5, clock.get());
+            assertEquals(i < 3, p != null, "thread " + i);
+        }
+        ProfileSnapshot s = small.snapshot();
+        assertEquals(3, s.threads().size());
+        assertEquals(2, s.droppedThreads());
     }
 }

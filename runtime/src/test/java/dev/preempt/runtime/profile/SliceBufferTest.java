@@ -9,9 +9,13 @@ import org.junit.jupiter.api.Test;
 
 class SliceBufferTest {
 
+    private static SliceBuffer unbudgeted() {
+        return new SliceBuffer(new SliceBuffer.Budget(Integer.MAX_VALUE));
+    }
+
     @Test
     void slicesReadBackAsWrittenAcrossChunks() {
-        SliceBuffer b = new SliceBuffer();
+        SliceBuffer b = unbudgeted();
         int n = SliceBuffer.CHUNK * 2 + 7;
         for (int i = 0; i < n; i++) {
             b.add(i * 10L, i * 10L + 5, i * 10L - 3, i % 1000, 1 + i % 10, Arrival.values()[i % 4], RunEnd.values()[i % 4]);
@@ -26,7 +30,7 @@ class SliceBufferTest {
 
     @Test
     void beyondTheBoundSlicesAreCountedAsDroppedNotKept() {
-        SliceBuffer b = new SliceBuffer();
+        SliceBuffer b = unbudgeted();
         for (int i = 0; i < SliceBuffer.MAX_SLICES + 5; i++) {
             b.add(i, i + 1, 0, 0, 5, Arrival.NEW, RunEnd.BLOCKED);
         }
@@ -35,10 +39,36 @@ class SliceBufferTest {
         assertEquals(SliceBuffer.MAX_SLICES - 1, b.get(SliceBuffer.MAX_SLICES - 1).startNanos(), "the first slices are kept");
     }
 
+    /**
+     * The budget ({@code profile.slices}) is shared: carriers take whole chunks from it while they need
+     * them, and once it is spent every carrier keeps what it has and counts the rest, however many carriers
+     * (spares included) there are.
+     */
+    @Test
+    void carriersShareOneBudgetAndDropWhatIsBeyondIt() {
+        SliceBuffer.Budget budget = new SliceBuffer.Budget(3 * SliceBuffer.CHUNK);
+        SliceBuffer[] carriers = new SliceBuffer[8];
+        for (int c = 0; c < carriers.length; c++) {
+            carriers[c] = new SliceBuffer(budget);
+        }
+        for (int i = 0; i < 2 * SliceBuffer.CHUNK; i++) {
+            for (SliceBuffer b : carriers) {
+                b.add(i, i + 1, 0, 0, 5, Arrival.NEW, RunEnd.YIELDED);
+            }
+        }
+        long kept = 0, dropped = 0;
+        for (SliceBuffer b : carriers) {
+            kept += b.size();
+            dropped += b.dropped();
+        }
+        assertEquals(3L * SliceBuffer.CHUNK, kept, "no more than the budget is kept");
+        assertEquals(8L * 2 * SliceBuffer.CHUNK, kept + dropped, "every slice is kept or counted");
+    }
+
     /** A reader racing the writer only ever sees whole slices: each slot's fields agree with each other. */
     @Test
     void aConcurrentReaderSeesOnlyCompleteSlices() throws Exception {
-        SliceBuffer b = new SliceBuffer();
+        SliceBuffer b = unbudgeted();
         AtomicBoolean done = new AtomicBoolean();
         AtomicReference<String> problem = new AtomicReference<>();
         Thread reader = Thread.ofPlatform().start(() -> {
