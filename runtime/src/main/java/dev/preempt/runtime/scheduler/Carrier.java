@@ -62,6 +62,22 @@ final class Carrier extends Thread {
     long suspectSinceNanos;
     int suspectChecks;
 
+    private static final java.lang.invoke.VarHandle SLICE_START, CHARGED_UNTIL, PREEMPT_REQUESTED, SLICE_EXPIRED, DISPATCHES, CURRENT;
+
+    static {
+        try {
+            java.lang.invoke.MethodHandles.Lookup l = java.lang.invoke.MethodHandles.lookup();
+            SLICE_START = l.findVarHandle(Carrier.class, "sliceStartNanos", long.class);
+            CHARGED_UNTIL = l.findVarHandle(Carrier.class, "chargedUntilNanos", long.class);
+            PREEMPT_REQUESTED = l.findVarHandle(Carrier.class, "preemptRequested", boolean.class);
+            SLICE_EXPIRED = l.findVarHandle(Carrier.class, "sliceExpired", boolean.class);
+            DISPATCHES = l.findVarHandle(Carrier.class, "dispatches", long.class);
+            CURRENT = l.findVarHandle(Carrier.class, "current", Task.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     Carrier(java.util.function.Consumer<Carrier> loop, int index, boolean spare) {
         super(null, null, nameOf(index), 0, false);
         this.loop = loop;
@@ -80,13 +96,21 @@ final class Carrier extends Thread {
         loop.accept(this);
     }
 
+    /**
+     * A run of {@code t} starts. Release stores, not volatile ones: on x86 a volatile store is a store and
+     * a full fence, and these six cost tens of nanoseconds per switch; a release store is a plain store
+     * there (AArch64: {@code stlr}). Nothing here needs a store ordered before a later load. Readers on
+     * other threads (the slice timer, the monitor, polls) read {@code current} first, with a volatile
+     * (acquire) load, and the slice's fields after it: {@code current} is stored last, so whoever sees the
+     * new task sees its slice start, charge mark and cleared request with it.
+     */
     void begin(Task t, long now) {
-        sliceStartNanos = now;
-        chargedUntilNanos = now;
-        preemptRequested = false;
-        sliceExpired = false;
-        dispatches++;
-        current = t;
+        SLICE_START.setRelease(this, now);
+        CHARGED_UNTIL.setRelease(this, now);
+        PREEMPT_REQUESTED.setRelease(this, false);
+        SLICE_EXPIRED.setRelease(this, false);
+        DISPATCHES.setRelease(this, dispatches + 1); // this carrier is the only writer
+        CURRENT.setRelease(this, t);
     }
 
     /** Charges the current task for the CPU it used since the last charge. Called on this carrier only. */
@@ -94,11 +118,11 @@ final class Carrier extends Thread {
         Task t = current;
         if (t != null && now > chargedUntilNanos) {
             t.charge(now - chargedUntilNanos);
-            chargedUntilNanos = now;
+            CHARGED_UNTIL.setRelease(this, now); // only this carrier writes it; readers estimate from it
         }
     }
 
     void end() {
-        current = null;
+        CURRENT.setRelease(this, null); // after the run's charges: a reader that sees null sees them done
     }
 }

@@ -41,6 +41,16 @@ final class Policy {
     /** The smallest virtual runtime worth giving a newcomer: newcomers and sleepers start just below it. */
     private volatile long floorVruntimeNanos;
 
+    private static final java.lang.invoke.VarHandle FLOOR;
+
+    static {
+        try {
+            FLOOR = java.lang.invoke.MethodHandles.lookup().findVarHandle(Policy.class, "floorVruntimeNanos", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     Policy(RuntimeSettings settings, TimerBackend clock, CarrierSet carriers, RunQueues queues) {
         this.strict = settings.strict();
         this.sliceNanos = settings.sliceNanos();
@@ -91,7 +101,9 @@ final class Policy {
     /** A carrier took a task with {@code key}: the fair floor follows the keys dispatched. */
     void dispatched(long key) {
         if (!strict && key > floorVruntimeNanos) {
-            floorVruntimeNanos = key; // written by carriers only, monotonic enough for a floor
+            // A release store, not a volatile one (a fence per dispatch on x86): racy between carriers and
+            // read racily, it is a floor, not a ledger; it only ever moves up by about a slice.
+            FLOOR.setRelease(this, key);
         }
     }
 

@@ -104,9 +104,27 @@ final class RunQueue {
         return size;
     }
 
+    /**
+     * Publishes the head key and size for lock-free readers. Release stores (plain stores on x86): a
+     * reader that sees the new size sees the new head key too (written first), and the lock's release
+     * orders both before the next owner's changes. The one place that needs a store here ordered before a
+     * later load, the submitter's half of the idle handshake, has its own fence ({@link RunQueues#put}).
+     */
     private void published() {
-        headKey = count == 0 ? Long.MAX_VALUE : heap[0].queueKey;
-        size = count; // written last: a reader that sees the new size sees the new head key too
+        HEAD_KEY.setRelease(this, count == 0 ? Long.MAX_VALUE : heap[0].queueKey);
+        SIZE.setRelease(this, count);
+    }
+
+    private static final java.lang.invoke.VarHandle HEAD_KEY, SIZE;
+
+    static {
+        try {
+            java.lang.invoke.MethodHandles.Lookup l = java.lang.invoke.MethodHandles.lookup();
+            HEAD_KEY = l.findVarHandle(RunQueue.class, "headKey", long.class);
+            SIZE = l.findVarHandle(RunQueue.class, "size", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     // The binary heap, under the lock.

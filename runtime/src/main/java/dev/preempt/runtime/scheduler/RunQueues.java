@@ -29,10 +29,11 @@ import java.util.concurrent.locks.LockSupport;
  * must not wait for the call to return.
  *
  * <p><b>Idle carriers and the lost wake-up</b>: a carrier that finds nothing spins briefly, then announces
- * itself ({@link Carrier#parked} = true, {@link #idle}++), looks once more, and parks. A submitter enqueues
- * (the queue's volatile {@code size} write) and then reads {@link #idle}. Both are sequentially consistent
- * (volatile and atomic accesses), so in every interleaving either the submitter's read sees the announced
- * carrier, or the carrier's second look sees the task: a task can never sit in a queue while every carrier
+ * itself ({@link Carrier#parked} = true, {@link #idle}++), looks once more (volatile reads of the queues'
+ * sizes and heads), and parks. A submitter enqueues (the queue's {@code size} store), issues a full fence,
+ * and then reads {@link #idle}. Each side has a store, then a StoreLoad barrier (the atomic increment; the
+ * fence), then a load of what the other side stored, so in every interleaving either the submitter's read
+ * sees the announced carrier, or the carrier's second look sees the task: a task can never sit in a queue while every carrier
  * that could run it parks. Whoever clears a carrier's {@code parked} flag by CAS (a waker, or the carrier
  * itself on a spurious return) decrements {@link #idle}, so it is exact. {@code LockSupport.unpark} before
  * the park is kept as a permit, so a wake-up between the second look and the park is not lost either.
@@ -73,11 +74,16 @@ final class RunQueues {
     void put(Carrier c, Task t, long key, boolean yielded) {
         if (c == null) {
             inject.put(t, key);
+            // StoreLoad: the enqueue's size store (a release store) must be ordered before the read of the
+            // idle count (and, in the caller, the slice timer's sleeping flag): the submitter's half of the
+            // handshake. One fence per submission, where volatile stores cost one each.
+            VarHandle.fullFence();
             wakeIdle();
             return;
         }
         RunQueue local = c.local;
         local.put(t, key);
+        VarHandle.fullFence(); // as above
         int n = local.size();
         if (n > LOCAL_CAPACITY) {
             spill(c);
@@ -128,7 +134,7 @@ final class RunQueues {
         return t != null ? t : inject.poll();
     }
 
-    /** Moves half of {@code victim}'s queue to {@code c}'s and returns the best of it. */
+    /** Moves half of {@code victim}'s queue to {@code c}'s and returns the best of it (a release store publishes them; see put). */
     private Task steal(Carrier c, Carrier victim) {
         Task[] buf = c.stealBuffer;
         int n = victim.local.takeHalf(buf, false);
@@ -140,6 +146,7 @@ final class RunQueues {
         if (n > 1) {
             System.arraycopy(buf, 1, buf, 0, n - 1);
             c.local.putAll(buf, n - 1);
+            VarHandle.fullFence(); // the handshake, as in put
             wakeIdle(); // more than this carrier can run at once: let an idle one take its half
         }
         return first;
@@ -174,7 +181,7 @@ final class RunQueues {
         return t;
     }
 
-    /** Wakes one idle carrier, if any: the submitter's half of the handshake, after its enqueue. */
+    /** Wakes one idle carrier, if any: the submitter's half of the handshake, after its enqueue and a fence. */
     void wakeIdle() {
         if (idle.get() == 0) {
             return;
@@ -204,6 +211,7 @@ final class RunQueues {
         while ((n = c.local.takeHalf(c.stealBuffer, true)) > 0) {
             inject.putAll(c.stealBuffer, n);
         }
+        VarHandle.fullFence(); // the handshake, as in put
         wakeIdle();
     }
 
