@@ -407,7 +407,9 @@ class SchedulerIT {
         ForkedJvm.Result r = agent("carriers=2", "skew", "400");
         Map<String, String> v = values(r);
         assertEquals("400", v.get("done"), r::toString);
-        assertEquals("2", v.get("carriersUsed"), r::toString);
+        // At least both base carriers ran them; a spare may join too (400 threads racing through a class
+        // initialiser pin their carriers for a moment, and the blocked-carrier monitor may add one).
+        assertTrue(Integer.parseInt(v.get("carriersUsed")) >= 2, r::toString);
     }
 
     /** 10,000 parked threads unparked at once, from a platform thread (inject queue) and a virtual one (a carrier's queue, spilling). */

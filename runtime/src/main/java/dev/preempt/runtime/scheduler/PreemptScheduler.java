@@ -4,6 +4,7 @@ import dev.preempt.runtime.RuntimeSettings;
 import dev.preempt.runtime.log.PreemptLog;
 import dev.preempt.runtime.profile.Recorder;
 import dev.preempt.runtime.safepoint.Safepoint;
+import dev.preempt.runtime.telemetry.JfrGate;
 import dev.preempt.runtime.telemetry.SchedulerMXBean;
 import dev.preempt.timer.TimerBackend;
 import dev.preempt.timer.TimerBackends;
@@ -94,6 +95,7 @@ public final class PreemptScheduler {
             return null;
         }
         PreemptScheduler s = new PreemptScheduler(settings, hook, TimerBackends.select(settings.timer()));
+        JfrGate.prepare(); // a recording already on: its event classes are registered here, not in a poll
         s.carriers.startBase();
         s.sliceTimer.start();
         Safepoint.onSlowPath(s.preemption::onPoll);
