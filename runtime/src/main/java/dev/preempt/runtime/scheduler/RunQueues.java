@@ -195,16 +195,6 @@ final class RunQueues {
         }
     }
 
-    /** Wakes every idle carrier (a spare must re-check whether it is still needed, a carrier leaves). */
-    void wakeAll() {
-        for (Carrier o : carriers.all()) {
-            if (o.parked && PARKED.compareAndSet(o, true, false)) {
-                idle.decrementAndGet();
-                LockSupport.unpark(o);
-            }
-        }
-    }
-
     /** A carrier leaves: what it still holds goes to the inject queue, and someone is woken to take it. */
     void drain(Carrier c) {
         int n;
