@@ -14,7 +14,8 @@ import org.HdrHistogram.Histogram;
  * <ul>
  *   <li>{@code segments K SECONDS}: K hogs each read the clock every ~1 µs of work; a gap of over 50 µs
  *       means the hog was off its carrier, so the time between gaps is one run segment (one slice as the
- *       hog saw it). Prints the segment-length percentiles in microseconds.</li>
+ *       hog saw it), and the gap before it one wait of a runnable thread (from the start of the run: the
+ *       first slices count). Prints segment-length and wait percentiles in microseconds.</li>
  *   <li>{@code shares N SECONDS [PRIO...]}: N hogs (with the given priorities, set with setPriority);
  *       prints each one's work, Jain's fairness index of the equal-priority ones and the JVM's CPU time
  *       over the window ({@code cpu_ms}: work per CPU-millisecond shows the agent's own cost even on a
@@ -36,11 +37,13 @@ public final class HogWorkload {
 
     private static void segments(int hogs, long millis) throws InterruptedException {
         Histogram segmentsMicros = new Histogram(3_600_000_000L, 3);
+        Histogram waitsMicros = new Histogram(3_600_000_000L, 3);
         AtomicLong starved = new AtomicLong();
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < hogs; i++) {
             threads.add(Thread.ofVirtual().name("hog-" + i).start(() -> {
                 Histogram mine = new Histogram(3_600_000_000L, 3);
+                Histogram waited = new Histogram(3_600_000_000L, 3);
                 long segmentStart = System.nanoTime();
                 long last = segmentStart;
                 long x = 1;
@@ -51,6 +54,7 @@ public final class HogWorkload {
                     long now = System.nanoTime();
                     if (now - last > 50_000) {
                         mine.recordValue(Math.max(1, (last - segmentStart) / 1000));
+                        waited.recordValue((now - last) / 1000);
                         segmentStart = now;
                     }
                     last = now;
@@ -61,15 +65,17 @@ public final class HogWorkload {
                 }
                 synchronized (segmentsMicros) {
                     segmentsMicros.add(mine);
+                    waitsMicros.add(waited);
                 }
             }));
         }
         Thread.sleep(millis);
         stop = true;
         for (Thread t : threads) t.join();
-        System.out.printf(Locale.ROOT, "segments=%d p50_us=%d p99_us=%d max_us=%d uninterrupted_hogs=%d%s%n",
+        System.out.printf(Locale.ROOT, "segments=%d p50_us=%d p99_us=%d max_us=%d uninterrupted_hogs=%d wait_p99_us=%d wait_max_us=%d%s%n",
                 segmentsMicros.getTotalCount(), segmentsMicros.getValueAtPercentile(50), segmentsMicros.getValueAtPercentile(99),
-                segmentsMicros.getMaxValue(), starved.get(), schedulerPastSlice());
+                segmentsMicros.getMaxValue(), starved.get(), waitsMicros.getValueAtPercentile(99), waitsMicros.getMaxValue(),
+                schedulerPastSlice());
     }
 
     /**

@@ -58,6 +58,7 @@ class BenchSmokeIT {
         run("dev.preempt.bench.timer.TimerJitter", "0.3");
         run("dev.preempt.bench.threads.ScaleBench", "--agent", AGENT, "--repeat", "1", "--parked", "1000", "--spawn", "1000",
                 "--million", "20000", "--out", DIR.toString());
+        run("dev.preempt.bench.threads.RunQueueScale", "--agent", AGENT, "--carriers", "1,4", "--seconds", "0.3", "--repeat", "1");
         run("dev.preempt.bench.threads.ServerBench", "--agent", AGENT, "--connections", "50", "--seconds", "1", "--repeat", "1",
                 "--out", DIR.toString());
         run("dev.preempt.bench.startup.StartupBench", "--agent", AGENT, "--jars", corpus.toString(), "--repeat", "1");
@@ -72,7 +73,7 @@ class BenchSmokeIT {
         List<Ratios.Figure> figures = Ratios.read(DIR.resolve("ratios.jsonl"));
         for (String expected : List.of("KernelBench.arraySum", "geomean", "SwitchBench", "Jain fairness", "priority 10 over priority 1",
                 "slice expiry", "timer jitter", "RSS bytes per parked thread", "spawn+join rate", "parked mapped threads",
-                "server throughput", "server p99", "server CPU per request", "start-up", "rewrite throughput", "CfiBench")) {
+                "run-queue yield throughput", "run-queue spawn throughput", "server throughput", "server p99", "server CPU per request", "start-up", "rewrite throughput", "CfiBench")) {
             assertTrue(figures.stream().anyMatch(f -> f.figure().contains(expected)), "no figure '" + expected + "' in\n" + table);
         }
         assertTrue(figures.stream().filter(f -> f.figure().contains("KernelBench")).allMatch(f -> Double.isFinite(f.ratio()) && f.ratio() > 0), table);

@@ -46,6 +46,12 @@ public final class NativeTimerBackend implements TimerBackend {
     }
 
     @Override
+    public boolean raiseTimerThreadPriority() {
+        // Bit 1 of the status: the priority was raised (preempt_timer.h, PT_TUNED_PRIORITY); no CPU pinning.
+        return BINDING.error() == null && (BINDING.call(BINDING.tuneThread(), -1) & 1) != 0;
+    }
+
+    @Override
     public Ticker start(long periodNanos, Runnable onTick) {
         if (BINDING.error() != null) {
             throw new IllegalStateException("timer=native cannot run here: " + BINDING.error());

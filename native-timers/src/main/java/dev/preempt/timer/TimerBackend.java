@@ -25,6 +25,15 @@ public interface TimerBackend {
     /** A monotonic clock in nanoseconds, cheap enough to read on every scheduling decision. */
     long clockNanos();
 
+    /**
+     * Raises the calling thread's scheduling priority where this backend can (the native one: nice -10 on
+     * Linux), so that a timer thread that sleeps until a deadline wakes on time on a busy machine; returns
+     * whether it did. Call it from the timer thread itself.
+     */
+    default boolean raiseTimerThreadPriority() {
+        return false;
+    }
+
     /** Whether a backend is usable here; {@code reason} says why not, or what it runs on. */
     record Availability(boolean available, String reason) {
         public static Availability yes(String detail) { return new Availability(true, detail); }

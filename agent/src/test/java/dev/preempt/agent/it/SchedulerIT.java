@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,7 +47,10 @@ class SchedulerIT {
                         case "locks" -> locks();
                         case "sleepers" -> sleepers();
                         case "quiet" -> quiet();
-                        case "stallTimer" -> stallTimer();
+                        case "firstSlices" -> firstSlices();
+                        case "strictAcross" -> strictAcross();
+                        case "skew" -> skew(Integer.parseInt(a[1]));
+                        case "storm" -> storm(Integer.parseInt(a[1]), a[2]);
                         default -> throw new IllegalArgumentException(a[0]);
                     }
                 }
@@ -117,6 +121,75 @@ class SchedulerIT {
                     System.out.println("hiMid=" + hiMid);
                     System.out.println("loWhileHi=" + loWhileHi);
                     System.out.println("loAfter=" + loAfter);
+                }
+
+                /** strict on 2 carriers: two lo hogs run, then two hi hogs start; lo must not run while both hi are runnable. */
+                static void strictAcross() throws Exception {
+                    AtomicLong lo = new AtomicLong(), hi = new AtomicLong();
+                    List<Thread> ts = new ArrayList<>();
+                    for (int i = 0; i < 2; i++) {
+                        Thread l = Thread.ofVirtual().name("lo-" + i).unstarted(() -> spin(lo));
+                        l.setPriority(1);
+                        l.start();
+                        ts.add(l);
+                    }
+                    Thread.sleep(200);
+                    for (int i = 0; i < 2; i++) {
+                        Thread h = Thread.ofVirtual().name("hi-" + i).unstarted(() -> spin(hi));
+                        h.setPriority(10);
+                        h.start();
+                        ts.add(h);
+                    }
+                    Thread.sleep(100);
+                    long lo0 = lo.get(), hi0 = hi.get();
+                    Thread.sleep(500);
+                    long loWhileHi = lo.get() - lo0, hiRan = hi.get() - hi0;
+                    stop = true;
+                    for (Thread t : ts) t.join();
+                    System.out.println("loWhileHi=" + loWhileHi);
+                    System.out.println("hiRan=" + hiRan);
+                }
+
+                /** One virtual thread spawns n CPU-bound tasks (all land on its carrier's queue): others must steal them. */
+                static void skew(int n) throws Exception {
+                    java.util.Set<String> carriers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+                    AtomicLong done = new AtomicLong();
+                    Thread spawner = Thread.ofVirtual().start(() -> {
+                        List<Thread> ts = new ArrayList<>();
+                        for (int i = 0; i < n; i++) {
+                            ts.add(Thread.ofVirtual().start(() -> {
+                                long x = 0; for (int k = 0; k < 2_000_000; k++) x += k * k;
+                                String me = Thread.currentThread().toString();
+                                carriers.add(me.substring(me.lastIndexOf('@') + 1));
+                                if (x != 42) done.incrementAndGet();
+                            }));
+                        }
+                        for (Thread t : ts) {
+                            try { t.join(); } catch (InterruptedException e) { throw new RuntimeException(e); }
+                        }
+                    });
+                    spawner.join();
+                    System.out.println("done=" + done.get());
+                    System.out.println("carriersUsed=" + carriers.size());
+                }
+
+                /** n virtual threads park; one thread (platform or virtual) unparks them all at once; every one must wake. */
+                static void storm(int n, String from) throws Exception {
+                    AtomicLong woke = new AtomicLong();
+                    AtomicBoolean go = new AtomicBoolean();
+                    List<Thread> ts = new ArrayList<>();
+                    for (int i = 0; i < n; i++) {
+                        ts.add(Thread.ofVirtual().start(() -> {
+                            while (!go.get()) LockSupport.park();
+                            woke.incrementAndGet();
+                        }));
+                    }
+                    Thread.sleep(300);
+                    Runnable release = () -> { go.set(true); for (Thread t : ts) LockSupport.unpark(t); };
+                    Thread waker = from.equals("virtual") ? Thread.ofVirtual().start(release) : Thread.ofPlatform().start(release);
+                    waker.join();
+                    for (Thread t : ts) t.join();
+                    System.out.println("woke=" + woke.get());
                 }
 
                 /** n short CPU-bound virtual threads (with a few long hogs among them) all finish. */
@@ -194,28 +267,30 @@ class SchedulerIT {
                     System.out.println("flagWhenQuiet=" + sp.getMethod("isRequested").invoke(null));
                 }
 
-                /** Two hogs on one carrier; midway the native timer is stalled (fault injection) and must be replaced. */
-                static void stallTimer() throws Exception {
-                    AtomicLong a = new AtomicLong(), b = new AtomicLong();
-                    Thread ta = Thread.ofVirtual().start(() -> spin(a));
-                    Thread tb = Thread.ofVirtual().start(() -> spin(b));
-                    Thread.sleep(300);
-                    Class<?> sc = Class.forName("dev.preempt.runtime.scheduler.PreemptScheduler");
-                    Object sched = sc.getMethod("active").invoke(null);
-                    java.lang.reflect.Field f = sc.getDeclaredField("ticker");
-                    f.setAccessible(true);
-                    Object supervised = f.get(sched);
-                    java.lang.reflect.Field cur = supervised.getClass().getDeclaredField("current");
-                    cur.setAccessible(true);
-                    Object nativeTicker = cur.get(supervised);
-                    System.out.println("ticker=" + nativeTicker.getClass().getSimpleName());
-                    nativeTicker.getClass().getMethod("stall").invoke(nativeTicker);
-                    Thread.sleep(600); // the watchdog replaces it within 10 windows of 10 ms
-                    long a0 = a.get(), b0 = b.get();
-                    Thread.sleep(400);
-                    System.out.println("progressA=" + (a.get() - a0));
-                    System.out.println("progressB=" + (b.get() - b0));
-                    stop = true; ta.join(); tb.join();
+                /** Two hogs on one carrier from the very start: each one's longest time off the carrier, in ms. */
+                static void firstSlices() throws Exception {
+                    long[] maxGap = new long[2];
+                    long[] runs = new long[2];
+                    List<Thread> ts = new ArrayList<>();
+                    for (int i = 0; i < 2; i++) {
+                        int me = i;
+                        ts.add(Thread.ofVirtual().start(() -> {
+                            long last = System.nanoTime(), x = 1;
+                            while (!stop) {
+                                for (int k = 0; k < 300; k++) x = x * 6364136223846793005L + 1;
+                                long now = System.nanoTime();
+                                if (now - last > 1_000_000) runs[me]++;
+                                maxGap[me] = Math.max(maxGap[me], now - last);
+                                last = now;
+                            }
+                            if (x == 42) System.out.println("");
+                        }));
+                    }
+                    Thread.sleep(1000);
+                    stop = true;
+                    for (Thread t : ts) t.join();
+                    System.out.println("switches=" + Math.min(runs[0], runs[1]));
+                    System.out.println("maxGapMs=" + Math.max(maxGap[0], maxGap[1]) / 1_000_000);
                 }
 
                 /** Random sleeps and parks among hogs: every sleeper wakes, every unpark is seen. */
@@ -306,6 +381,46 @@ class SchedulerIT {
         assertTrue(hi > 2 * lo, r::toString);
     }
 
+    /** Fairness across carriers: 3 and 5 equal hogs on 2 carriers, where no carrier can hold an equal share alone. */
+    @Test
+    void equalHogsGetEqualSharesAcrossCarriers() {
+        for (String n : List.of("3", "5")) {
+            ForkedJvm.Result r = agent("carriers=2,slice=2ms", "progress", n);
+            Map<String, String> v = values(r);
+            assertEquals(n, v.get("progressed"), r::toString);
+            assertTrue(Double.parseDouble(v.get("jain")) > 0.9, r::toString);
+        }
+    }
+
+    /** strict across carriers: once two priority-10 hogs run, neither carrier runs a priority-1 hog. */
+    @Test
+    void strictPriorityHoldsAcrossCarriers() {
+        ForkedJvm.Result r = agent("carriers=2,slice=2ms,sched=strict", "strictAcross");
+        Map<String, String> v = values(r);
+        assertEquals("0", v.get("loWhileHi"), r::toString);
+        assertTrue(Long.parseLong(v.get("hiRan")) > 0, r::toString);
+    }
+
+    /** All work submitted on one carrier (spawned by a virtual thread): the other carriers steal it. */
+    @Test
+    void workSpawnedOnOneCarrierIsStolenByTheOthers() {
+        ForkedJvm.Result r = agent("carriers=2", "skew", "400");
+        Map<String, String> v = values(r);
+        assertEquals("400", v.get("done"), r::toString);
+        // At least both base carriers ran them; a spare may join too (400 threads racing through a class
+        // initialiser pin their carriers for a moment, and the blocked-carrier monitor may add one).
+        assertTrue(Integer.parseInt(v.get("carriersUsed")) >= 2, r::toString);
+    }
+
+    /** 10,000 parked threads unparked at once, from a platform thread (inject queue) and a virtual one (a carrier's queue, spilling). */
+    @Test
+    void aWakeUpStormOfTenThousandThreadsLosesNone() {
+        for (String from : List.of("platform", "virtual")) {
+            ForkedJvm.Result r = agent("carriers=2", "storm", "10000", from);
+            assertEquals("10000", values(r).get("woke"), r::toString);
+        }
+    }
+
     @Test
     void setPriorityOnAVirtualThreadCountsToo() {
         ForkedJvm.Result r = agent("carriers=1,slice=2ms", "priority", "setPriority");
@@ -364,14 +479,19 @@ class SchedulerIT {
         assertEquals("false", v.get("flagWhenQuiet"), r::toString);
     }
 
+    /**
+     * The slice timer preempts from the first slice with either clock (native or java): two hogs on one
+     * carrier take turns all through the first second. The bound is loose (a shared, loaded test machine
+     * delays any thread by tens of milliseconds now and then); the figure itself is the benchmark's.
+     */
     @Test
-    void aStalledNativeTimerIsReplacedAndPreemptionGoesOn() {
-        ForkedJvm.Result r = agent("carriers=1,slice=2ms,timer=native", "stallTimer");
-        Map<String, String> v = values(r);
-        assertEquals("NativeTicker", v.get("ticker"), r::toString);
-        assertTrue(r.stderr().contains("switched to the java timer"), r::toString);
-        assertTrue(Long.parseLong(v.get("progressA")) > 0 && Long.parseLong(v.get("progressB")) > 0,
-                "both hogs still share the one carrier after the fallback: " + r);
+    void twoHogsTakeTurnsFromTheFirstSliceWithEitherClock() {
+        for (String timer : List.of("native", "java")) {
+            ForkedJvm.Result r = agent("carriers=1,slice=5ms,timer=" + timer, "firstSlices");
+            Map<String, String> v = values(r);
+            assertTrue(Long.parseLong(v.get("switches")) >= 20, "each hog was switched out every few slices: " + r);
+            assertTrue(Long.parseLong(v.get("maxGapMs")) < 400, "no hog waited for most of the run: " + r);
+        }
     }
 
     @Test

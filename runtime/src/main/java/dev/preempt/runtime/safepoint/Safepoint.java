@@ -1,7 +1,5 @@
 package dev.preempt.runtime.safepoint;
 
-import dev.preempt.runtime.scheduler.PreemptScheduler;
-
 /**
  * The poll that instrumented code calls at loop back-edges and method entries.
  *
@@ -16,6 +14,12 @@ import dev.preempt.runtime.scheduler.PreemptScheduler;
  */
 public final class Safepoint {
     private static volatile boolean requested;
+    /**
+     * What a poll that finds the flag set runs: the scheduler's slow path, set once when it starts. A hook,
+     * not a call into the scheduler, so that the poll knows nothing of scheduling (no import cycle).
+     * Volatile: it is read only on the slow path, where one more volatile read costs nothing.
+     */
+    private static volatile Runnable slowPath;
 
     private Safepoint() {}
 
@@ -27,12 +31,17 @@ public final class Safepoint {
     }
 
     private static void slowPath() {
-        PreemptScheduler s = PreemptScheduler.active();
-        if (s != null) {
-            s.onPoll();
+        Runnable hook = slowPath;
+        if (hook != null) {
+            hook.run();
         } else {
             requested = false;
         }
+    }
+
+    /** For the scheduler, at its start: what polls run while the flag is set. */
+    public static void onSlowPath(Runnable hook) {
+        slowPath = hook;
     }
 
     /** For the scheduler: make the next poll of every thread take the slow path. */

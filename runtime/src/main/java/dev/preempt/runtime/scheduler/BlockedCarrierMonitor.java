@@ -12,8 +12,9 @@ import java.nio.file.Path;
 
 /**
  * Notices carriers held by a blocking call and keeps enough carriers free, as Go's {@code sysmon} does for
- * a thread stuck in a system call. Run from the scheduler's timer while anyone waits in the run queue (the
- * only time a held carrier costs anything), at most once per {@link #CHECK_INTERVAL_NANOS}.
+ * a thread stuck in a system call. Run from the scheduler's slice timer while anyone waits in a run queue
+ * (the only time a held carrier costs anything), at most once per {@link #CHECK_INTERVAL_NANOS}; the timer
+ * wakes for it at {@link #nextCheckNanos}.
  *
  * <p>How "blocked" is told from "busy": a carrier whose current run started at least {@link #BOUND_NANOS}
  * ago and whose OS thread used less than a quarter of that wall time in CPU is held by something that
@@ -85,7 +86,7 @@ final class BlockedCarrierMonitor {
         }
         lastCheckNanos = nowNanos;
         if (waiting == 0 && carriers.blockedNow() == 0) {
-            return; // nobody waits: a held carrier costs nothing now, and the ticker stops soon anyway
+            return; // nobody waits: a held carrier costs nothing now, and the slice timer sleeps until someone does
         }
         if (threads == null) {
             threads = ManagementFactory.getThreadMXBean();
@@ -103,6 +104,24 @@ final class BlockedCarrierMonitor {
                 spare = carriers.addSpareIfShort(); // one per carrier short of parallelism, up to the maximum
             } while (spare != null);
         }
+    }
+
+    /**
+     * When the monitor wants its next look, for the slice timer (which otherwise sleeps until a slice ends):
+     * a carrier's first look comes {@link #CHECK_INTERVAL_NANOS} into its run, later ones at its backed-off
+     * gap; never sooner than {@link #CHECK_INTERVAL_NANOS} after the last check. {@code Long.MAX_VALUE}
+     * when no carrier runs anything.
+     */
+    long nextCheckNanos(long nowNanos) {
+        long next = Long.MAX_VALUE;
+        for (Carrier c : carriers.all()) {
+            if (c.current == null) {
+                continue;
+            }
+            long due = c.dispatches != c.sampledDispatches ? c.sliceStartNanos + CHECK_INTERVAL_NANOS : c.nextSampleNanos;
+            next = Math.min(next, due);
+        }
+        return next == Long.MAX_VALUE ? next : Math.max(next, lastCheckNanos + CHECK_INTERVAL_NANOS);
     }
 
     private void sample(Carrier c, long now) {

@@ -7,7 +7,8 @@ package dev.preempt.runtime.scheduler;
  * it leaves between two runs once it is no longer needed.
  */
 final class Carrier extends Thread {
-    private final PreemptScheduler scheduler;
+    /** What the carrier does: the scheduler's carrier loop (a test's own in the queue tests). */
+    private final java.util.function.Consumer<Carrier> loop;
     final int index;
     /** Started to stand in for a blocked carrier; leaves when surplus. Base carriers never leave. */
     final boolean spare;
@@ -15,6 +16,12 @@ final class Carrier extends Thread {
     volatile boolean blocked;
     /** Set when a parked, retired spare is taken back into the set ({@link CarrierSet#awaitReuse}). */
     volatile boolean reused;
+    /** Its run queue: what it yields and what the threads it runs wake ({@link RunQueues}). */
+    final RunQueue local = new RunQueue();
+    /** Scratch for moving half a queue at once (steal, spill, drain): this carrier's thread only. */
+    final Task[] stealBuffer = new Task[RunQueues.LOCAL_CAPACITY / 2];
+    /** Announced idle: parked or about to park ({@link RunQueues#idle}); cleared by CAS by whoever wakes it. */
+    volatile boolean parked;
     /** The task running now, or null between tasks. */
     volatile Task current;
     /** When the current task was dispatched: its slice started then. */
@@ -55,9 +62,25 @@ final class Carrier extends Thread {
     long suspectSinceNanos;
     int suspectChecks;
 
-    Carrier(PreemptScheduler scheduler, int index, boolean spare) {
+    private static final java.lang.invoke.VarHandle SLICE_START, CHARGED_UNTIL, PREEMPT_REQUESTED, SLICE_EXPIRED, DISPATCHES, CURRENT;
+
+    static {
+        try {
+            java.lang.invoke.MethodHandles.Lookup l = java.lang.invoke.MethodHandles.lookup();
+            SLICE_START = l.findVarHandle(Carrier.class, "sliceStartNanos", long.class);
+            CHARGED_UNTIL = l.findVarHandle(Carrier.class, "chargedUntilNanos", long.class);
+            PREEMPT_REQUESTED = l.findVarHandle(Carrier.class, "preemptRequested", boolean.class);
+            SLICE_EXPIRED = l.findVarHandle(Carrier.class, "sliceExpired", boolean.class);
+            DISPATCHES = l.findVarHandle(Carrier.class, "dispatches", long.class);
+            CURRENT = l.findVarHandle(Carrier.class, "current", Task.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    Carrier(java.util.function.Consumer<Carrier> loop, int index, boolean spare) {
         super(null, null, nameOf(index), 0, false);
-        this.scheduler = scheduler;
+        this.loop = loop;
         this.index = index;
         this.spare = spare;
         setDaemon(true);
@@ -70,16 +93,24 @@ final class Carrier extends Thread {
     @Override
     public void run() {
         osTid = BlockedCarrierMonitor.currentOsTid();
-        scheduler.carrierLoop(this);
+        loop.accept(this);
     }
 
+    /**
+     * A run of {@code t} starts. Release stores, not volatile ones: on x86 a volatile store is a store and
+     * a full fence, and these six cost tens of nanoseconds per switch; a release store is a plain store
+     * there (AArch64: {@code stlr}). Nothing here needs a store ordered before a later load. Readers on
+     * other threads (the slice timer, the monitor, polls) read {@code current} first, with a volatile
+     * (acquire) load, and the slice's fields after it: {@code current} is stored last, so whoever sees the
+     * new task sees its slice start, charge mark and cleared request with it.
+     */
     void begin(Task t, long now) {
-        sliceStartNanos = now;
-        chargedUntilNanos = now;
-        preemptRequested = false;
-        sliceExpired = false;
-        dispatches++;
-        current = t;
+        SLICE_START.setRelease(this, now);
+        CHARGED_UNTIL.setRelease(this, now);
+        PREEMPT_REQUESTED.setRelease(this, false);
+        SLICE_EXPIRED.setRelease(this, false);
+        DISPATCHES.setRelease(this, dispatches + 1); // this carrier is the only writer
+        CURRENT.setRelease(this, t);
     }
 
     /** Charges the current task for the CPU it used since the last charge. Called on this carrier only. */
@@ -87,11 +118,11 @@ final class Carrier extends Thread {
         Task t = current;
         if (t != null && now > chargedUntilNanos) {
             t.charge(now - chargedUntilNanos);
-            chargedUntilNanos = now;
+            CHARGED_UNTIL.setRelease(this, now); // only this carrier writes it; readers estimate from it
         }
     }
 
     void end() {
-        current = null;
+        CURRENT.setRelease(this, null); // after the run's charges: a reader that sees null sees them done
     }
 }

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.BitSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -29,7 +30,9 @@ import java.util.concurrent.locks.LockSupport;
  * read and a compare, and only on spares.
  */
 final class CarrierSet {
-    private final PreemptScheduler scheduler;
+    /** What each carrier runs, and who hears of a carrier about to start (the recorder's slot). */
+    private final Consumer<Carrier> loop;
+    private final Consumer<Carrier> joined;
     private final int parallelism;
     private final int maxCarriers;
     private volatile Carrier[] all = new Carrier[0];
@@ -48,8 +51,9 @@ final class CarrierSet {
     /** How long an unneeded spare waits to be reused before its thread ends: the JDK scheduler's keep-alive. */
     static final long KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(30);
 
-    CarrierSet(PreemptScheduler scheduler, int parallelism, int maxCarriers) {
-        this.scheduler = scheduler;
+    CarrierSet(Consumer<Carrier> loop, Consumer<Carrier> joined, int parallelism, int maxCarriers) {
+        this.loop = loop;
+        this.joined = joined;
         this.parallelism = parallelism;
         this.maxCarriers = Math.max(parallelism, maxCarriers);
     }
@@ -111,9 +115,9 @@ final class CarrierSet {
     private Carrier add(boolean spare) {
         int index = indices.nextClearBit(0);
         indices.set(index);
-        Carrier c = new Carrier(scheduler, index, spare);
+        Carrier c = new Carrier(loop, index, spare);
         all = append(all, c); // publish before start: the monitor and the timer see the carrier from its first run
-        scheduler.carrierJoined(c);
+        joined.accept(c);
         threadsStarted.increment();
         c.start();
         return c;

@@ -1,45 +1,37 @@
 package dev.preempt.runtime.scheduler;
 
-import dev.preempt.runtime.NameGlob;
 import dev.preempt.runtime.RuntimeSettings;
 import dev.preempt.runtime.log.PreemptLog;
 import dev.preempt.runtime.profile.Recorder;
 import dev.preempt.runtime.safepoint.Safepoint;
 import dev.preempt.runtime.telemetry.JfrGate;
-import dev.preempt.runtime.telemetry.PinnedYieldEvent;
-import dev.preempt.runtime.telemetry.PreemptionEvent;
 import dev.preempt.runtime.telemetry.SchedulerMXBean;
 import dev.preempt.timer.TimerBackend;
 import dev.preempt.timer.TimerBackends;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 
 /**
- * Preempt's scheduler for virtual threads: an {@link Executor} installed through the JDK's builder hook,
- * a global run queue ordered by policy, carrier threads, and a timer that asks a carrier's thread to yield
- * at its next poll when its slice is over and someone else is waiting.
+ * Preempt's scheduler for virtual threads, installed through the JDK's builder hook: what the JDK submits
+ * ({@link TaskExecutor}, {@link #submit}), the carriers' loop, and the wiring of its parts:
+ * <pre>
+ *   Policy        the key a task waits with (fair: weighted virtual runtime; strict: priority), priorities
+ *   RunQueues     a run queue per carrier + an inject queue; stealing, balancing, idle carriers
+ *   CarrierSet    base carriers and the spares BlockedCarrierMonitor adds while carriers are held by calls
+ *   Preemption    the slice timer's work, wake-up preemption and the poll's slow path
+ *   SliceTimer    one thread that sleeps until the next slice end while someone waits
+ *   SwitchObserver the profiler's and JFR's view of each switch
+ * </pre>
  *
- * <p>Policies: {@code fair} (default) runs the smallest priority-weighted virtual runtime first, as CFS and
- * EEVDF do; {@code strict} runs the highest priority first, round-robin within a priority. In both, a task
- * that wakes with a higher priority than a running one asks that carrier to yield at its next poll.
- *
- * <p>Why nobody starves under {@code fair}: a queued task's key is fixed while it waits, and every task
- * that runs is charged at least its run time divided by the largest weight (7.5x), then re-enters the queue
- * with a larger key; a newcomer enters no lower than the floor minus one slice. So within a bounded number
- * of slices every key ahead of a waiting task grows past it, and it runs. (Under {@code strict} a lower
- * priority does wait for as long as a higher one is runnable: that is what strict means.)
- *
- * <p>Why it cannot deadlock: the scheduler's locks are the run queue's and {@code tickerLock}; no code path
- * holds one while taking the other, and no lock is held while a continuation runs. {@link #execute} is
- * called by the JDK with the continuation pinned and must not block: it only takes the queue lock for an
- * enqueue.
+ * <p>Why it cannot deadlock: the scheduler's locks are the run queues' (one per carrier, one inject queue);
+ * no code path holds one while taking another, and no lock is held while a continuation runs.
+ * {@link #submit} is called by the JDK with the continuation pinned and must not block: it takes one
+ * queue's lock for an enqueue and unparks at most one carrier and the timer.
  */
-public final class PreemptScheduler implements Executor {
+public final class PreemptScheduler {
     private static volatile PreemptScheduler active;
     /** threads=map: told when a mapped thread is first submitted (it started) and when it terminated. */
     private static volatile Consumer<Thread> mappedStart;
@@ -49,51 +41,42 @@ public final class PreemptScheduler implements Executor {
     private final VirtualThreadHook hook;
     private final TimerBackend timer;
     private final long sliceNanos;
-    private final long tickNanos;
-    private final boolean strict;
-    private final Pattern[] priorityGlobs;
-    private final int[] priorityValues;
-    private final RunQueue queue = new RunQueue();
-    /** The executor of mapped threads' builders: this scheduler, plus start and end notifications. */
-    private final Executor mappedExecutor = r -> execute(r, true);
+    private final Policy policy;
+    /** Every carrier's own queue and the inject queue: where runnable tasks wait ({@link RunQueues}). */
+    private final RunQueues queues;
     /** Base carriers plus spares standing in for blocked ones; iterate a snapshot ({@code carriers.all()}). */
     private final CarrierSet carriers;
     private final BlockedCarrierMonitor blockedMonitor;
+    /** Tasks of threads that share a builder with another ({@link TaskExecutor}): the rest are bound to theirs. */
     private final Map<Runnable, Task> tasks = new ConcurrentHashMap<>();
+    /** Thread to task for setPriority and priorityOf: written at a thread's start and end, never on a switch. */
     private final Map<Thread, Task> tasksByThread = new ConcurrentHashMap<>();
     /** setPriority on a thread not started yet; weak so unstarted threads are not kept alive. */
     private final Map<Thread, Integer> pendingPriorities = new WeakHashMap<>();
     private final SchedulerStats stats = new SchedulerStats();
     /** The profiler and JFR's view of switches; its calls are skipped unless it is on. */
     private final SwitchObserver observer;
-    private final Object tickerLock = new Object();
-    private TimerBackend.Ticker ticker;
-    private int idleTicks;
+    /** Wakes at slice deadlines while someone waits, and not otherwise. */
+    private final SliceTimer sliceTimer;
+    private final Preemption preemption;
     /** How long an idle spare waits for work before it checks whether it is still needed. */
     private static final long SPARE_IDLE_NANOS = 20_000_000L;
-    /** The smallest virtual runtime worth giving a newcomer: newcomers and sleepers start just below it. */
-    private volatile long floorVruntimeNanos;
-
     private PreemptScheduler(RuntimeSettings settings, VirtualThreadHook hook, TimerBackend timer) {
         this.settings = settings;
         this.hook = hook;
         this.timer = timer;
         this.sliceNanos = settings.sliceNanos();
-        // A tenth of the slice, within [100 us, 1 ms]: preemption lands within a tick of the slice's end.
-        // Each tick costs a context switch on a busy core: on 2 cores with 4 hogs, a 200 us tick cut the
-        // hogs' throughput to 78% of stock, 1 ms to 88%, 2.5 ms to 90% (StarvedService 4 2, two runs each).
-        // An idle ticker is stopped (stopWhenIdle), so the cost is paid only while threads compete.
-        this.tickNanos = Math.max(100_000L, Math.min(1_000_000L, sliceNanos / 10));
-        this.strict = settings.strict();
-        this.priorityGlobs = settings.priorityRules().stream().map(r -> NameGlob.compile(r.nameGlob())).toArray(Pattern[]::new);
-        this.priorityValues = settings.priorityRules().stream().mapToInt(RuntimeSettings.PriorityRule::priority).toArray();
-        this.carriers = new CarrierSet(this, settings.carriers(), settings.maxCarriers());
+        this.carriers = new CarrierSet(this::carrierLoop, this::carrierJoined, settings.carriers(), settings.maxCarriers());
+        this.queues = new RunQueues(carriers, Policy.balanceKey(settings));
+        this.policy = new Policy(settings, timer, carriers, queues);
         this.blockedMonitor = new BlockedCarrierMonitor(carriers);
-        // A poll later than one tick after its slice's end is late: below that, the timer's resolution hides it.
+        // A poll later than Preemption.LATE_NANOS past its slice's end is late, and reported with its site.
         this.observer = new SwitchObserver(settings.record()
-                ? new Recorder(timer::clockNanos, IntStream.range(0, settings.carriers()).mapToObj(Carrier::nameOf).toList(), sliceNanos, tickNanos,
-                        settings.profileThreads(), settings.profileSlices())
+                ? new Recorder(timer::clockNanos, IntStream.range(0, settings.carriers()).mapToObj(Carrier::nameOf).toList(), sliceNanos,
+                        Preemption.LATE_NANOS, settings.profileThreads(), settings.profileSlices())
                 : null);
+        this.preemption = new Preemption(timer, carriers, queues, blockedMonitor, stats, observer, sliceNanos, settings.strict());
+        this.sliceTimer = new SliceTimer(timer, preemption::onTimer, () -> queues.size() > 0);
     }
 
     /**
@@ -112,11 +95,13 @@ public final class PreemptScheduler implements Executor {
             return null;
         }
         PreemptScheduler s = new PreemptScheduler(settings, hook, TimerBackends.select(settings.timer()));
+        JfrGate.prepare(); // a recording already on: its event classes are registered here, not in a poll
         s.carriers.startBase();
+        s.sliceTimer.start();
+        Safepoint.onSlowPath(s.preemption::onPoll);
         active = s;
         PreemptLog.info("scheduler started: " + s.carriers.parallelism() + " carriers (up to " + s.carriers.maxCarriers()
-                + " while some are blocked), slice " + s.sliceNanos / 1000 + " us, tick "
-                + s.tickNanos / 1000 + " us, " + (s.strict ? "strict" : "fair") + ", timer " + s.timer.name() + " (" + s.timer.probe().reason() + ")");
+                + " while some are blocked), slice " + s.sliceNanos / 1000 + " us, deadline timer, " + (s.policy.strict() ? "strict" : "fair") + ", timer " + s.timer.name() + " (" + s.timer.probe().reason() + ")");
         return s;
     }
 
@@ -158,12 +143,12 @@ public final class PreemptScheduler implements Executor {
 
     /** Run-queue length now (racy: for monitoring). */
     public int queueLength() {
-        return queue.size();
+        return queues.size();
     }
 
     /** A builder of virtual threads that run on this scheduler. */
     public Thread.Builder.OfVirtual newBuilder() {
-        return hook.builder(this);
+        return hook.builder(new TaskExecutor(this, false));
     }
 
     /**
@@ -171,7 +156,7 @@ public final class PreemptScheduler implements Executor {
      * same scheduling, and the listeners of {@link #onMappedThreads} hear of their start and termination.
      */
     public Thread.Builder.OfVirtual newMappedBuilder() {
-        return hook.builder(mappedExecutor);
+        return hook.builder(new TaskExecutor(this, true));
     }
 
     /**
@@ -195,47 +180,60 @@ public final class PreemptScheduler implements Executor {
         return stats;
     }
 
-    /** Runs {@code runContinuation} of a virtual thread later, on a carrier. Only enqueues. */
-    @Override
-    public void execute(Runnable runContinuation) {
-        execute(runContinuation, false);
+    /**
+     * The task of a thread that {@code executor} built but did not bind: created at the thread's first
+     * submission (from its start(), once per thread, so there is no race to create it twice) and bound to
+     * the executor if it is the first thread built there, else kept in the map.
+     */
+    Task taskOf(Runnable runContinuation, TaskExecutor executor) {
+        Task t = tasks.get(runContinuation);
+        if (t == null) {
+            t = newTask(runContinuation, executor.mapped);
+            if (!executor.bind(t)) {
+                tasks.put(runContinuation, t);
+            }
+            Consumer<Thread> l = mappedStart;
+            if (executor.mapped && l != null) {
+                l.accept(t.thread);
+            }
+        }
+        return t;
     }
 
-    private void execute(Runnable runContinuation, boolean mapped) {
-        Task t;
+    /** Runs {@code t}'s continuation later, on a carrier. Only enqueues: the JDK calls it with the thread pinned. */
+    void submit(Task t) {
         long key;
-        if (Thread.currentThread() instanceof Carrier c && c.current != null && c.current.runContinuation == runContinuation) {
-            // Resubmitted by its own yield, still on its carrier (the common case, and the hot one):
-            // no map lookup, and the slice is charged before the task's place in the queue is chosen.
-            t = c.current;
+        Carrier c = submittingCarrier();
+        boolean yielded = c != null && c.current == t;
+        if (yielded) {
+            // Resubmitted by its own yield, still on its carrier (the common case, and the hot one): the
+            // slice is charged before the task's place in the queue is chosen.
             long now = timer.clockNanos();
             c.chargeCurrent(now);
             if (observer.on()) {
                 observer.requeued(c, t, now);
             }
-            key = strict ? -t.priority : t.vruntimeNanos.get();
+            key = policy.yieldKey(t);
         } else {
-            t = tasks.get(runContinuation);
-            if (t == null) {
-                // The first submission, from the thread's start(): it happens once per thread, so there is
-                // no race to create the task twice.
-                t = newTask(runContinuation, mapped);
-                tasks.put(runContinuation, t);
-                Consumer<Thread> l = mappedStart;
-                if (mapped && l != null) {
-                    l.accept(t.thread);
-                }
-            }
             if (observer.on()) {
                 observer.arrived(t, timer.clockNanos());
             }
-            key = strict ? -t.priority : arrivalKey(t);
+            key = policy.wakeKey(t);
         }
-        queue.put(t, key);
-        if (t.priority > Thread.MIN_PRIORITY) {
-            wakeupPreempt(t);
+        queues.put(c, t, key, yielded);
+        if (policy.mayPreemptOnWakeup(t)) {
+            preemption.wakeupPreempt(t);
         }
-        ensureTicker();
+        sliceTimer.queued();
+    }
+
+    /** The carrier of this scheduler that runs the caller (itself, or the virtual thread on it), else null. */
+    private static Carrier submittingCarrier() {
+        Thread me = Thread.currentThread();
+        if (me instanceof Carrier c) {
+            return c; // the JDK resubmits a yielding thread from its carrier, after the unmount
+        }
+        return me.isVirtual() && VirtualThreadHook.currentCarrier() instanceof Carrier c ? c : null;
     }
 
     private Task newTask(Runnable runContinuation, boolean mapped) {
@@ -244,25 +242,17 @@ public final class PreemptScheduler implements Executor {
         synchronized (pendingPriorities) {
             pending = pendingPriorities.remove(thread);
         }
-        Task t = new Task(thread, runContinuation, pending != null ? pending : priorityByName(thread.getName()), mapped);
-        t.vruntimeNanos.set(floorVruntimeNanos);
+        Task t = new Task(thread, runContinuation, pending != null ? pending : policy.priorityByName(thread.getName()), mapped);
+        policy.started(t);
         observer.created(t, timer.clockNanos());
         tasksByThread.put(thread, t);
         stats.threadsStarted.increment();
         return t;
     }
 
-    private int priorityByName(String name) {
-        for (int i = 0; i < priorityGlobs.length; i++) {
-            if (priorityGlobs[i].matcher(name).matches()) {
-                return priorityValues[i];
-            }
-        }
-        return Thread.NORM_PRIORITY;
-    }
-
     /** Records the app's {@code setPriority} for a virtual thread (the JDK ignores it for them). */
     public void setPriority(Thread thread, int priority) {
+        policy.priorityChanged(priority);
         Task t = tasksByThread.get(thread);
         if (t != null) {
             t.priority = priority;
@@ -279,90 +269,29 @@ public final class PreemptScheduler implements Executor {
         return t == null ? -1 : t.priority;
     }
 
-    /**
-     * The fair key of a task that arrives (new, or woken): its virtual runtime, but no less than one slice
-     * below the smallest live virtual runtime, so a sleeper gets a small bonus and never a hoard of credit.
-     */
-    private long arrivalKey(Task t) {
-        long floor = liveFloor() - sliceNanos;
-        long v = t.vruntimeNanos.get();
-        if (v < floor) {
-            t.vruntimeNanos.compareAndSet(v, floor);
-            v = floor;
-        }
-        return v;
-    }
-
-    /**
-     * The smallest virtual runtime among queued and running tasks, counting the running ones' time not
-     * charged yet (as CFS's min_vruntime, monotonic). Without the running ones, a thread that ran alone for
-     * a while (while the app was still creating its siblings) kept its whole lead over newcomers placed at
-     * an old floor, and was starved until they caught up: measured 600 ms of starvation for the first of 6
-     * hogs on one carrier.
-     */
-    private long liveFloor() {
-        long now = timer.clockNanos();
-        long m = queue.peekKey();
-        for (Carrier c : carriers.all()) {
-            Task r = c.current;
-            if (r != null) {
-                long pending = Math.max(0, now - c.chargedUntilNanos);
-                m = Math.min(m, r.vruntimeNanos.get() + pending * Weights.NORM / Weights.of(r.priority));
-            }
-        }
-        long floor = floorVruntimeNanos;
-        if (m != Long.MAX_VALUE && m > floor) {
-            floorVruntimeNanos = floor = m; // racy but only ever moves up by a little; a floor, not a ledger
-        }
-        return floor;
-    }
-
-    /** A task of higher priority than a running one makes that carrier yield at its next poll. */
-    private void wakeupPreempt(Task t) {
-        Carrier lowest = null;
-        for (Carrier c : carriers.all()) {
-            Task running = c.current;
-            if (running == null) {
-                return; // an idle carrier will take it
-            }
-            if (c.blocked) {
-                continue; // it cannot poll; the monitor keeps enough other carriers free
-            }
-            if (running.priority < t.priority && (lowest == null || running.priority < lowest.current.priority)) {
-                lowest = c;
-            }
-        }
-        if (lowest != null && !lowest.preemptRequested) {
-            lowest.preemptRequested = true;
-            stats.wakeupPreemptions.increment();
-            request();
-        }
-    }
-
     void carrierLoop(Carrier c) {
         long now = timer.clockNanos();
         while (true) {
-            if (c.spare && carriers.surplus(c) && carriers.retire(c) && !carriers.awaitReuse(c)) {
-                return; // a blocked carrier is back, and no spare was needed for the keep-alive: the thread ends
+            if (c.spare && carriers.surplus(c) && carriers.retire(c)) {
+                queues.drain(c); // out of the set: nobody steals from it any more, so what it holds moves
+                if (!carriers.awaitReuse(c)) {
+                    return; // a blocked carrier is back, and no spare was needed for the keep-alive: the thread ends
+                }
             }
             // One clock read per switch: the end of the last run is the start of the next unless we waited.
-            RunQueue.Entry e = queue.poll();
-            if (e == null) {
-                try {
-                    // A spare wakes now and then to see whether it is still needed; base carriers just wait.
-                    e = queue.take(c.spare ? SPARE_IDLE_NANOS : Long.MAX_VALUE);
-                } catch (InterruptedException ie) {
-                    continue; // carriers are never interrupted on purpose; keep serving
-                }
-                if (e == null) {
+            Task t = queues.next(c);
+            if (t == null) {
+                // A spare wakes now and then to see whether it is still needed; base carriers just wait.
+                t = queues.idle(c, c.spare ? SPARE_IDLE_NANOS : Long.MAX_VALUE);
+                // After a park the last run's end is long gone: a slice started (and a task charged) from it
+                // would look expired at once and charge the idle time to the next task.
+                now = timer.clockNanos();
+                if (t == null) {
                     continue;
                 }
-                now = timer.clockNanos();
             }
-            Task t = e.task();
-            if (!strict && e.key() > floorVruntimeNanos) {
-                floorVruntimeNanos = e.key(); // written by carriers only, monotonic enough for a floor
-            }
+            long key = t.queueKey; // ours now: written under the queue's lock, which the dequeue took after
+            policy.dispatched(key);
             c.begin(t, now);
             boolean observed = observer.on();
             if (observed) {
@@ -384,170 +313,15 @@ public final class PreemptScheduler implements Executor {
                 carriers.markUnblocked(c); // the blocking call returned and the run is over
             }
             if (terminated) {
-                tasks.remove(t.runContinuation);
+                if (!t.bound) {
+                    tasks.remove(t.runContinuation);
+                }
                 tasksByThread.remove(t.thread);
                 stats.threadsTerminated.increment();
                 Consumer<Thread> l = mappedEnd;
                 if (t.mapped && l != null) {
                     l.accept(t.thread);
                 }
-            }
-        }
-    }
-
-    /** Timer tick: ask each carrier whose slice is over, while someone waits, to yield at its next poll. */
-    private void onTick() {
-        stats.ticks.increment();
-        int waiting = queue.size();
-        long now = timer.clockNanos();
-        boolean need = false;
-        blockedMonitor.check(now, waiting);
-        for (Carrier c : carriers.all()) {
-            Task running = c.current;
-            if (running == null || waiting == 0 || c.blocked) {
-                c.preemptRequested = false;
-                continue;
-            }
-            // Half a tick early counts as expired: a slice starts just after a tick (the preemption that
-            // began it), so a strict test would see it expire one whole tick late, every time (measured:
-            // p50 98 us past a 1 ms slice with 100 us ticks); this centres the error on zero, within +-tick/2.
-            if (now - c.sliceStartNanos >= sliceNanos - tickNanos / 2 && (!strict || -queue.peekKey() >= running.priority)) {
-                c.sliceExpired = true;
-                c.preemptRequested = true;
-            }
-            need |= c.preemptRequested;
-        }
-        if (need) {
-            request();
-        } else {
-            Safepoint.clear();
-        }
-        stopWhenIdle(waiting);
-    }
-
-    /**
-     * The poll's slow path, run by the thread that polled: yields if the timer or a waking task asked this
-     * carrier to. A yield that does not unmount (the thread is pinned: a native frame, a class initialiser)
-     * is counted and not retried for a slice, so a pinned thread never spins on its polls.
-     */
-    public void onPoll() {
-        stats.slowPolls.increment();
-        Thread me = Thread.currentThread();
-        Carrier c = me.isVirtual() ? carrierRunning(me) : null;
-        if (c == null || !c.preemptRequested) {
-            settleFlag();
-            return;
-        }
-        c.preemptRequested = false;
-        boolean forSlice = c.sliceExpired;
-        Task t = c.current;
-        long now = timer.clockNanos();
-        settleFlag();
-        if (t.pinnedUntilNanos > now) {
-            return;
-        }
-        long before = c.dispatches;
-        long pastSlice = now - c.sliceStartNanos - sliceNanos;
-        if (observer.on()) {
-            if (forSlice) {
-                observer.pollReached(c, t, pastSlice, tickNanos);
-            } else {
-                observer.pollReachedForWakeup(c);
-            }
-        }
-        boolean jfr = JfrGate.open();
-        if (jfr) {
-            PreemptionEvent event = new PreemptionEvent();
-            if (event.shouldCommit()) {
-                // Committed before the yield, by the thread at its poll: the stack trace is the poll's site.
-                event.reason = forSlice ? "slice" : "wakeup";
-                event.pastSlice = forSlice ? Math.max(0, pastSlice) : 0;
-                event.priority = t.priority;
-                event.commit();
-            }
-        }
-        Thread.yield();
-        if (c.current == t && c.dispatches == before) {
-            if (observer.on()) {
-                observer.pinned(c, t);
-            }
-            if (jfr) {
-                PinnedYieldEvent pinned = new PinnedYieldEvent();
-                if (pinned.shouldCommit()) {
-                    pinned.priority = t.priority;
-                    pinned.commit();
-                }
-            }
-            stats.pinnedYields.increment();
-            t.pinnedUntilNanos = timer.clockNanos() + sliceNanos;
-            PreemptLog.once(PreemptLog.Level.INFO, "pinned:" + t.thread.threadId(), "thread " + t
-                    + " could not yield at a poll (pinned by a native frame or a class initialiser); retrying once per slice");
-        } else {
-            stats.preemptions.increment();
-            if (forSlice) {
-                stats.pastSliceNanos.recordNanos(pastSlice); // up to half a tick early counts as on time (0)
-            }
-        }
-    }
-
-    private Carrier carrierRunning(Thread vthread) {
-        for (Carrier c : carriers.all()) {
-            Task t = c.current;
-            if (t != null && t.thread == vthread) {
-                return c;
-            }
-        }
-        return null;
-    }
-
-    private void request() {
-        if (!Safepoint.isRequested()) {
-            stats.flagSets.increment();
-        }
-        Safepoint.request();
-    }
-
-    /**
-     * Clears the poll flag unless a carrier still has a request. Clear first, then re-check: a request the
-     * timer publishes meanwhile (it sets the carrier's field, then the flag) is seen by the re-check or
-     * re-sets the flag after the clear, so no request is lost.
-     */
-    private void settleFlag() {
-        Safepoint.clear();
-        for (Carrier c : carriers.all()) {
-            if (c.preemptRequested) {
-                Safepoint.request();
-                return;
-            }
-        }
-    }
-
-    private void ensureTicker() {
-        if (ticker != null) {
-            return; // racy read: at worst a redundant trip through the lock
-        }
-        synchronized (tickerLock) {
-            if (ticker == null) {
-                idleTicks = 0;
-                ticker = TimerBackends.startSupervised(timer, tickNanos, this::onTick);
-            }
-        }
-    }
-
-    /** Stops ticking after ~100 ticks with nobody waiting: an idle or single-thread app pays nothing. */
-    private void stopWhenIdle(int waiting) {
-        if (waiting > 0) {
-            idleTicks = 0;
-            return;
-        }
-        if (++idleTicks < 100) {
-            return;
-        }
-        synchronized (tickerLock) {
-            if (ticker != null && queue.size() == 0) {
-                ticker.close();
-                ticker = null;
-                Safepoint.clear();
             }
         }
     }

@@ -1,104 +1,193 @@
 package dev.preempt.runtime.scheduler;
 
-import java.util.PriorityQueue;
-import java.util.concurrent.locks.Condition;
+import java.util.Arrays;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The one global run queue, under one lock. Per-carrier queues with stealing scale further, but with the
- * carrier counts preempt targets (a few to a few dozen) a global queue is what makes the policies exact:
- * "the smallest virtual runtime runs next" and "the highest priority runs first" hold across all carriers,
- * with no window where a carrier runs a lower-priority task than another carrier has queued.
+ * One run queue: a carrier's own ({@link Carrier#local}) or the scheduler's inject queue ({@link RunQueues}).
+ * Tasks ordered by key, smallest first, FIFO among equal keys, under one lock that is uncontended unless a
+ * thief or an outside submitter comes by. The heap is intrusive: a task carries its key, sequence number
+ * and heap index ({@link Task#queueKey} ...), so an enqueue allocates nothing once the array has grown to
+ * the app's width.
+ *
+ * <p>The policy lives in the key: under fair it is the virtual runtime, under strict the negated priority
+ * (so FIFO within a priority).
+ *
+ * <p>Lock-free reads: {@link #size()} and {@link #peekKey()} read volatiles written under the lock after
+ * every change. They are what other carriers, the timer and the idle protocol look at without the lock;
+ * each use re-checks under the lock (a poll of an emptied queue returns null) or tolerates a stale value
+ * (a floor, a balancing hint). The volatile write of {@code size} after an enqueue is also one half of the
+ * no-lost-wake-up handshake in {@link RunQueues}.
  */
 final class RunQueue {
-    /** One submission: the task, its ordering key frozen at enqueue, and a sequence number for FIFO ties. */
-    record Entry(Task task, long key, long seq) implements Comparable<Entry> {
-        @Override
-        public int compareTo(Entry o) {
-            // Smallest key first, FIFO on ties. Written out rather than composed from comparators: this is
-            // on every switch, and a plain compare is what the JIT inlines best.
-            return key != o.key ? Long.compare(key, o.key) : Long.compare(seq, o.seq);
-        }
-    }
-
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition nonEmpty = lock.newCondition();
-    private final PriorityQueue<Entry> queue;
+    private Task[] heap = new Task[16];
+    private int count;
     private long seq;
-    /** Queue length, readable without the lock by the timer ("is anybody waiting?"). */
+    /** Queue length, readable without the lock; written under the lock after each change. */
     private volatile int size;
-    /**
-     * The head's key, published after every change under the lock so that a waking thread's placement
-     * (which reads it on every wake-up) takes no lock: a second lock round trip per wake-up was measurable
-     * on an I/O-bound server.
-     */
+    /** The head's key (or {@code Long.MAX_VALUE} when empty), published like {@link #size}. */
     private volatile long headKey = Long.MAX_VALUE;
-
-    /**
-     * Smallest key first, FIFO on ties. The policy lives in the key: under fair it is the virtual runtime,
-     * under strict the negated priority (so FIFO within a priority).
-     */
-    RunQueue() {
-        this.queue = new PriorityQueue<>();
-    }
 
     void put(Task t, long key) {
         lock.lock();
         try {
-            queue.add(new Entry(t, key, seq++));
+            add(t, key);
             published();
-            nonEmpty.signal();
         } finally {
             lock.unlock();
         }
     }
 
-    /** The next entry if there is one, without waiting. */
-    Entry poll() {
+    /** The next task if there is one. */
+    Task poll() {
         if (size == 0) {
-            return null; // racy fast check: a put that races with it is caught by the blocking take
+            return null; // racy fast check: a put racing with it is the idle protocol's business (RunQueues)
         }
         lock.lock();
         try {
-            Entry e = queue.poll();
+            Task t = removeHead();
             published();
-            return e;
+            return t;
         } finally {
             lock.unlock();
         }
     }
 
-    private void published() {
-        size = queue.size();
-        Entry h = queue.peek();
-        headKey = h == null ? Long.MAX_VALUE : h.key();
-    }
-
-    /** The next entry, waiting up to {@code timeoutNanos}; null on timeout. */
-    Entry take(long timeoutNanos) throws InterruptedException {
-        lock.lock();
+    /**
+     * Moves up to half of this queue's tasks (rounded up, at most {@code into.length}), smallest keys first,
+     * into {@code into}; returns how many. Unless {@code wait}, a thief that finds the lock taken gives up
+     * (returns 0) rather than queue behind the owner: it will look again, and a convoy of thieves on one
+     * lock is what the per-carrier queues are there to avoid.
+     */
+    int takeHalf(Task[] into, boolean wait) {
+        if (size == 0) {
+            return 0;
+        }
+        if (wait) {
+            lock.lock();
+        } else if (!lock.tryLock()) {
+            return 0;
+        }
         try {
-            long remaining = timeoutNanos;
-            while (queue.isEmpty()) {
-                if (remaining <= 0) {
-                    return null;
-                }
-                remaining = nonEmpty.awaitNanos(remaining);
+            int n = Math.min(into.length, (count + 1) / 2);
+            for (int i = 0; i < n; i++) {
+                into[i] = removeHead();
             }
-            Entry e = queue.poll();
             published();
-            return e;
+            return n;
         } finally {
             lock.unlock();
         }
     }
 
-    /** The key of the entry that would run next, or {@code Long.MAX_VALUE} when empty. */
+    /** Adds {@code n} tasks with their keys as they are (tasks moved from another queue). */
+    void putAll(Task[] tasks, int n) {
+        lock.lock();
+        try {
+            for (int i = 0; i < n; i++) {
+                add(tasks[i], tasks[i].queueKey);
+                tasks[i] = null;
+            }
+            published();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The key of the task that would run next, or {@code Long.MAX_VALUE} when empty. */
     long peekKey() {
-        return headKey; // as of the last change; a floor computed from it is a floor, not a ledger
+        return headKey;
     }
 
     int size() {
         return size;
+    }
+
+    /**
+     * Publishes the head key and size for lock-free readers. Release stores (plain stores on x86): a
+     * reader that sees the new size sees the new head key too (written first), and the lock's release
+     * orders both before the next owner's changes. The one place that needs a store here ordered before a
+     * later load, the submitter's half of the idle handshake, has its own fence ({@link RunQueues#put}).
+     */
+    private void published() {
+        HEAD_KEY.setRelease(this, count == 0 ? Long.MAX_VALUE : heap[0].queueKey);
+        SIZE.setRelease(this, count);
+    }
+
+    private static final java.lang.invoke.VarHandle HEAD_KEY, SIZE;
+
+    static {
+        try {
+            java.lang.invoke.MethodHandles.Lookup l = java.lang.invoke.MethodHandles.lookup();
+            HEAD_KEY = l.findVarHandle(RunQueue.class, "headKey", long.class);
+            SIZE = l.findVarHandle(RunQueue.class, "size", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    // The binary heap, under the lock.
+
+    private void add(Task t, long key) {
+        if (count == heap.length) {
+            heap = Arrays.copyOf(heap, count * 2);
+        }
+        t.queueKey = key;
+        t.queueSeq = seq++;
+        siftUp(count++, t);
+    }
+
+    private Task removeHead() {
+        if (count == 0) {
+            return null;
+        }
+        Task head = heap[0];
+        Task last = heap[--count];
+        heap[count] = null;
+        if (count > 0) {
+            siftDown(0, last);
+        }
+        head.heapIndex = -1;
+        return head;
+    }
+
+    private static boolean before(Task a, Task b) {
+        return a.queueKey != b.queueKey ? a.queueKey < b.queueKey : a.queueSeq < b.queueSeq;
+    }
+
+    private void siftUp(int i, Task t) {
+        while (i > 0) {
+            int parent = (i - 1) >>> 1;
+            Task p = heap[parent];
+            if (!before(t, p)) {
+                break;
+            }
+            heap[i] = p;
+            p.heapIndex = i;
+            i = parent;
+        }
+        heap[i] = t;
+        t.heapIndex = i;
+    }
+
+    private void siftDown(int i, Task t) {
+        int half = count >>> 1;
+        while (i < half) {
+            int child = 2 * i + 1;
+            Task c = heap[child];
+            int right = child + 1;
+            if (right < count && before(heap[right], c)) {
+                c = heap[child = right];
+            }
+            if (!before(c, t)) {
+                break;
+            }
+            heap[i] = c;
+            c.heapIndex = i;
+            i = child;
+        }
+        heap[i] = t;
+        t.heapIndex = i;
     }
 }

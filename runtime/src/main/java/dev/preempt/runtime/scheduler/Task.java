@@ -32,6 +32,18 @@ final class Task {
 
     /** One of the app's platform threads mapped onto the scheduler (threads=map). */
     final boolean mapped;
+    /** Reached through its builder's {@link TaskExecutor}, not the scheduler's map. Set before its first run. */
+    boolean bound;
+
+    // Run-queue membership (intrusive, so an enqueue allocates nothing). A task is in at most one queue at
+    // a time (the JDK submits a thread once per runnable transition) and these fields are written only
+    // under that queue's lock, or by the one carrier that dequeued it.
+    /** Its ordering key while queued: smallest first (fair: virtual runtime; strict: minus the priority). */
+    long queueKey;
+    /** Enqueue order, for FIFO among equal keys. */
+    long queueSeq;
+    /** Its index in the queue's heap array, or -1 when not queued. */
+    int heapIndex = -1;
 
     // Observation only (SwitchObserver), untouched unless profiling or JFR is on. Written by whoever submits
     // the task and read by the carrier that dequeues it: the run queue's lock orders the two.

@@ -1,5 +1,8 @@
 package dev.preempt.runtime.scheduler;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
 import java.util.concurrent.Executor;
@@ -13,6 +16,36 @@ import java.util.concurrent.Executor;
  */
 final class VirtualThreadHook {
     private final Constructor<?> builderConstructor;
+    /**
+     * {@code Thread.currentCarrierThread()} (static, package-private, an intrinsic: one load of the JVM
+     * thread's carrier field), or null where {@code java.lang} is not open to us (unit tests).
+     */
+    private static final MethodHandle CURRENT_CARRIER = currentCarrierHandle();
+
+    private static MethodHandle currentCarrierHandle() {
+        try {
+            return MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup())
+                    .findStatic(Thread.class, "currentCarrierThread", MethodType.methodType(Thread.class));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The platform thread that runs the caller: the caller itself, or the carrier of the virtual thread
+     * that calls; null if the JDK's accessor is not reachable.
+     */
+    static Thread currentCarrier() {
+        MethodHandle h = CURRENT_CARRIER;
+        if (h == null) {
+            return null;
+        }
+        try {
+            return (Thread) h.invokeExact();
+        } catch (Throwable t) {
+            return null;
+        }
+    }
 
     private VirtualThreadHook(Constructor<?> c) {
         this.builderConstructor = c;

@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class RunQueueTest {
@@ -18,7 +16,7 @@ class RunQueueTest {
     }
 
     @Test
-    void smallestKeyRunsFirstAndTiesAreFifo() throws InterruptedException {
+    void smallestKeyRunsFirstAndTiesAreFifo() {
         RunQueue q = new RunQueue();
         Task a = task("a", 5), b = task("b", 5), c = task("c", 5), d = task("d", 5);
         q.put(a, 30);
@@ -27,40 +25,46 @@ class RunQueueTest {
         q.put(d, 20);
         assertEquals(10, q.peekKey());
         List<Task> order = new ArrayList<>();
-        for (int i = 0; i < 4; i++) order.add(q.take(0).task());
+        for (int i = 0; i < 4; i++) order.add(q.poll());
         assertEquals(List.of(b, c, d, a), order);
         assertNull(q.poll());
         assertEquals(Long.MAX_VALUE, q.peekKey());
     }
 
     @Test
-    void strictKeysPutHigherPrioritiesFirst() throws InterruptedException {
+    void strictKeysPutHigherPrioritiesFirst() {
         RunQueue q = new RunQueue();
         Task low = task("low", 1), high = task("high", 10), mid = task("mid", 5);
         q.put(low, -low.priority);
         q.put(high, -high.priority);
         q.put(mid, -mid.priority);
-        assertSame(high, q.take(0).task());
-        assertSame(mid, q.take(0).task());
-        assertSame(low, q.take(0).task());
+        assertSame(high, q.poll());
+        assertSame(mid, q.poll());
+        assertSame(low, q.poll());
     }
 
     @Test
-    void aWaitingTakeIsWokenByAPutAndTimesOutWithout() throws InterruptedException {
+    void takeHalfHandsOutTheBestHalfBestFirstAndPutAllKeepsTheKeys() {
         RunQueue q = new RunQueue();
-        assertNull(q.take(TimeUnit.MILLISECONDS.toNanos(20)));
-        CountDownLatch got = new CountDownLatch(1);
-        Thread taker = Thread.ofPlatform().start(() -> {
-            try {
-                if (q.take(Long.MAX_VALUE) != null) got.countDown();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        Thread.sleep(20);
-        q.put(task("x", 5), 0);
-        assertTrue(got.await(5, TimeUnit.SECONDS));
-        taker.join();
+        for (int k = 0; k < 5; k++) q.put(task("t" + k, 5), 50 - k * 10); // keys 50, 40, 30, 20, 10
+        Task[] buf = new Task[8];
+        assertEquals(3, q.takeHalf(buf, false), "half of 5, rounded up");
+        assertEquals(List.of(10L, 20L, 30L), List.of(buf[0].queueKey, buf[1].queueKey, buf[2].queueKey));
+        assertEquals(2, q.size());
+        assertEquals(40, q.peekKey());
+        RunQueue other = new RunQueue();
+        other.putAll(buf, 3);
+        assertNull(buf[0], "moved, not copied");
+        assertEquals(10, other.peekKey());
+        assertEquals(3, other.size());
+    }
+
+    @Test
+    void takeHalfIsBoundedByTheBuffer() {
+        RunQueue q = new RunQueue();
+        for (int k = 0; k < 100; k++) q.put(task("t", 5), k);
+        assertEquals(4, q.takeHalf(new Task[4], true));
+        assertEquals(96, q.size());
     }
 
     @Test
@@ -78,7 +82,7 @@ class RunQueueTest {
         assertEquals(producers * each, q.size());
         long last = Long.MIN_VALUE;
         for (int i = 0; i < producers * each; i++) {
-            long k = q.take(0).key();
+            long k = q.poll().queueKey;
             assertTrue(k >= last, "keys come out in order");
             last = k;
         }
