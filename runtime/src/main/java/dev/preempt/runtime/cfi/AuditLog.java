@@ -147,14 +147,22 @@ public final class AuditLog {
                 return; // close() drains what is left
             }
             synchronized (this) {
+                if (r != null) {
+                    // Written even when close() has begun: it waits for this thread before it drains the
+                    // queue, so a record taken here and dropped on seeing 'closed' was lost and never counted
+                    // (an enforce run's only refusal missing from its audit file). After close() finished,
+                    // the output is closed: count it.
+                    if (finished) {
+                        late.increment();
+                    } else {
+                        batch.add(r);
+                        queue.drainTo(batch, 1024);
+                        batch.forEach(this::write);
+                        batch.clear();
+                    }
+                }
                 if (closed) {
                     return;
-                }
-                if (r != null) {
-                    batch.add(r);
-                    queue.drainTo(batch, 1024);
-                    batch.forEach(this::write);
-                    batch.clear();
                 }
                 if (System.nanoTime() - next >= 0) {
                     next += intervalNanos;
