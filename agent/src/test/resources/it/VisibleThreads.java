@@ -110,6 +110,7 @@ public class VisibleThreads {
         facts.forEach((k, v) -> System.out.println(k + "=" + v));
 
         if (args.length > 0) {
+            for (Thread t : ours) System.out.println(t.getName() + ".id=" + t.getId()); // differ between runs: for the dump tools
             System.out.println("ready");
             Path signal = Path.of(args[0]);
             for (int i = 0; i < 3000 && !Files.exists(signal); i++) Thread.sleep(20);
