@@ -1,6 +1,7 @@
 package dev.preempt.agent.transform;
 
 import java.util.Map;
+import java.util.Set;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.tree.MethodInsnNode;
 
@@ -27,12 +28,16 @@ final class ThreadVisibilityRewriter {
             MF + ".getPlatformMXBean(Ljava/lang/Class;)Ljava/lang/management/PlatformManagedObject;", "getPlatformMXBean",
             MF + ".getPlatformMXBeans(Ljava/lang/Class;)Ljava/util/List;", "getPlatformMXBeans");
 
+    /** The names in {@link #CALLS}: every other call (nearly all) is passed over without building a key. */
+    private static final Set<String> NAMES = Set.of("activeCount", "enumerate", "getThreadMXBean",
+            "getPlatformMXBean", "getPlatformMXBeans");
+
     private ThreadVisibilityRewriter() {}
 
     /** Rewrites {@code mi} in place if it is one of the calls; true if it was. */
     static boolean rewrite(MethodInsnNode mi) {
         int op = mi.getOpcode();
-        if (op != Opcodes.INVOKESTATIC && op != Opcodes.INVOKEVIRTUAL) {
+        if (!NAMES.contains(mi.name) || op != Opcodes.INVOKESTATIC && op != Opcodes.INVOKEVIRTUAL) {
             return false;
         }
         String target = CALLS.get(mi.owner + "." + mi.name + mi.desc);
