@@ -6,12 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -64,16 +61,9 @@ class VisibleThreadsIT {
         Path dir = ForkedJvm.scratch("visible");
         Path signal = dir.resolve("go");
         Path bin = Path.of(System.getProperty("preempt.java")).getParent();
-        ProcessBuilder pb = new ProcessBuilder(ForkedJvm.java().agent("").classpath(classes).main("VisibleThreads", signal.toString()).command())
-                .redirectErrorStream(true);
-        pb.environment().remove("JAVA_TOOL_OPTIONS");
-        Process target = pb.start();
-        String pid = String.valueOf(target.pid());
-        List<String> output = new ArrayList<>();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(target.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String l; (l = out.readLine()) != null && !l.equals("ready"); ) {
-                output.add(l);
-            }
+        try (ForkedJvm.Target target = ForkedJvm.java().agent("").classpath(classes).main("VisibleThreads", signal.toString()).start()) {
+            String pid = String.valueOf(target.pid());
+            List<String> output = target.readUntil("ready");
             String spinnerId = output.stream().filter(l -> l.startsWith("vis-spinner.id=")).findFirst().orElseThrow().substring(15);
 
             // jstack and jcmd Thread.print list platform threads: no mapped thread is there by name, and one that
@@ -135,36 +125,22 @@ class VisibleThreadsIT {
             assertTrue(waiter.path("mapped").asBoolean() && waiter.path("stack").toString().contains("Object.wait"), waiter::toString);
 
             Files.writeString(signal, "go");
-            for (String l; (l = out.readLine()) != null; ) {
-                output.add(l);
-            }
-        } finally {
-            if (!target.waitFor(60, TimeUnit.SECONDS)) {
-                target.destroyForcibly();
-            }
+            assertEquals(0, target.finish(), String.join("\n", target.output()));
+            assertTrue(target.output().contains("done"), String.join("\n", target.output()));
         }
-        assertEquals(0, target.exitValue(), String.join("\n", output));
-        assertTrue(output.contains("done"), String.join("\n", output));
     }
 
     @Test
     void threadsVerbSaysWhenTheTargetDoesNotRunPreempt() throws Exception {
         Path dir = ForkedJvm.scratch("visible-stock");
         Path signal = dir.resolve("go");
-        Process target = new ProcessBuilder(ForkedJvm.java().classpath(classes).main("VisibleThreads", signal.toString()).command()).redirectErrorStream(true).start();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(target.getInputStream(), StandardCharsets.UTF_8))) {
-            while (!"ready".equals(out.readLine())) {
-                // the facts
-            }
+        try (ForkedJvm.Target target = ForkedJvm.java().classpath(classes).main("VisibleThreads", signal.toString()).start()) {
+            target.readUntil("ready");
             ForkedJvm.Result r = ForkedJvm.java().jar(ForkedJvm.agentJar(), "threads", String.valueOf(target.pid())).run();
             assertEquals(1, r.exitCode(), r::toString);
             assertTrue(r.stderr().contains("does not run preempt's scheduler"), r::toString);
             Files.writeString(signal, "go");
-            out.transferTo(java.io.Writer.nullWriter());
-        } finally {
-            if (!target.waitFor(60, TimeUnit.SECONDS)) {
-                target.destroyForcibly();
-            }
+            assertEquals(0, target.finish(), String.join("\n", target.output()));
         }
     }
 
