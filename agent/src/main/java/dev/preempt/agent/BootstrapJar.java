@@ -1,6 +1,6 @@
 package dev.preempt.agent;
 
-import dev.preempt.timer.PrivateFiles;
+import dev.preempt.timer.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
@@ -9,7 +9,7 @@ import java.util.jar.JarFile;
 
 /**
  * Extracts the nested {@code preempt-bootstrap.jar} (runtime + native-timers, nothing shaded) into the
- * per-user private directory ({@link PrivateFiles}: checked, one file per content, atomic publication) and
+ * per-user private directory ({@link AtomicFiles}: checked, one file per content, atomic publication) and
  * appends it to the bootstrap class path. Uses only JDK classes and that stateless helper, whose copy in the
  * agent's own loader is harmless.
  */
@@ -47,6 +47,6 @@ final class BootstrapJar {
     }
 
     static Path extract(byte[] bytes) throws IOException {
-        return PrivateFiles.publish("preempt-bootstrap-", ".jar", bytes);
+        return AtomicFiles.publish("preempt-bootstrap-", ".jar", bytes);
     }
 }

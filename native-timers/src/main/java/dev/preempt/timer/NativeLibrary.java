@@ -7,7 +7,7 @@ import java.util.Locale;
 
 /**
  * Finds {@code libpreempt-timer.so} for this OS and architecture among the class path resources and
- * extracts it where it can be loaded safely ({@link PrivateFiles}, as the agent does for its bootstrap jar).
+ * extracts it where it can be loaded safely ({@link AtomicFiles}, as the agent does for its bootstrap jar).
  */
 final class NativeLibrary {
     static final String NAME = "libpreempt-timer.so";
@@ -40,6 +40,6 @@ final class NativeLibrary {
             }
             bytes = in.readAllBytes();
         }
-        return PrivateFiles.publish("libpreempt-timer-" + platform() + "-", ".so", bytes);
+        return AtomicFiles.publish("libpreempt-timer-" + platform() + "-", ".so", bytes);
     }
 }

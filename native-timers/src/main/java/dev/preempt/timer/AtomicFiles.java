@@ -17,7 +17,9 @@ import java.util.Set;
 import java.util.zip.CRC32C;
 
 /**
- * Publishes bytes the JVM must load from a file (the agent's bootstrap jar, the native timer library) where
+ * Files written whole or not at all: {@link #replace} writes under a temporary name beside the target and
+ * renames it over the target, so a reader never sees half a file (the learned CFI policy); {@link #publish}
+ * does that for bytes the JVM must load from a file (the agent's bootstrap jar, the native timer library) where
  * that is safe: a per-user directory, {@code $TMPDIR/preempt-$USER}, that must be private (mode 0700, owned
  * by this user, or nothing is published), one file per content, named by its CRC-32C and length and used
  * only if its bytes are exactly these, written under a temporary name and published by an atomic rename, so
@@ -29,8 +31,8 @@ import java.util.zip.CRC32C;
  * 0.2 MiB of tables that stay in the heap of an app that never uses them; the full comparison of the bytes
  * is what makes reuse safe, the name only keeps versions apart.
  */
-public final class PrivateFiles {
-    private PrivateFiles() {}
+public final class AtomicFiles {
+    private AtomicFiles() {}
 
     /** The file holding {@code bytes} in the private directory, named {@code prefix + CRC + length + suffix}. */
     public static Path publish(String prefix, String suffix, byte[] bytes) throws IOException {
@@ -42,7 +44,17 @@ public final class PrivateFiles {
         if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && Arrays.equals(Files.readAllBytes(target), bytes)) {
             return target;
         }
-        Path tmp = Files.createTempFile(dir, prefix, ".tmp");
+        replace(target, bytes);
+        return target;
+    }
+
+    /**
+     * Replaces {@code target} by a file holding {@code bytes}, atomically where the file system can rename
+     * atomically: written as a hidden temporary file in the same directory first, removed if anything fails.
+     */
+    public static void replace(Path target, byte[] bytes) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
         try {
             Files.write(tmp, bytes);
             try {
@@ -53,7 +65,6 @@ public final class PrivateFiles {
         } finally {
             Files.deleteIfExists(tmp);
         }
-        return target;
     }
 
     /** The directory must be ours and not writable by others, or another user could plant a file in it. */

@@ -14,15 +14,15 @@ import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The private directory and the one-file-per-content publication the agent's files are loaded from. */
-class PrivateFilesTest {
+/** Whole-file replacement, the private directory and the one-file-per-content publication the agent's files are loaded from. */
+class AtomicFilesTest {
     @Test
     void theSameBytesGiveTheSameFileAndOtherBytesAnother() throws IOException {
         byte[] a = "first version".getBytes(StandardCharsets.UTF_8);
         byte[] b = "second version".getBytes(StandardCharsets.UTF_8);
-        Path pa = PrivateFiles.publish("private-files-test-", ".bin", a);
-        assertEquals(pa, PrivateFiles.publish("private-files-test-", ".bin", a));
-        Path pb = PrivateFiles.publish("private-files-test-", ".bin", b);
+        Path pa = AtomicFiles.publish("private-files-test-", ".bin", a);
+        assertEquals(pa, AtomicFiles.publish("private-files-test-", ".bin", a));
+        Path pb = AtomicFiles.publish("private-files-test-", ".bin", b);
         assertNotEquals(pa, pb);
         assertArrayEquals(a, Files.readAllBytes(pa));
         assertArrayEquals(b, Files.readAllBytes(pb));
@@ -32,10 +32,22 @@ class PrivateFilesTest {
     @Test
     void aFileUnderTheRightNameWithOtherBytesIsReplacedNotUsed() throws IOException {
         byte[] good = "the real library".getBytes(StandardCharsets.UTF_8);
-        Path p = PrivateFiles.publish("private-files-planted-", ".bin", good);
+        Path p = AtomicFiles.publish("private-files-planted-", ".bin", good);
         Files.writeString(p, "planted");
-        assertEquals(p, PrivateFiles.publish("private-files-planted-", ".bin", good));
+        assertEquals(p, AtomicFiles.publish("private-files-planted-", ".bin", good));
         assertArrayEquals(good, Files.readAllBytes(p));
+    }
+
+    @Test
+    void replaceLeavesTheNewBytesAndNoTemporaryFile(@TempDir Path tmp) throws IOException {
+        Path f = tmp.resolve("policy.json");
+        Files.writeString(f, "old");
+        AtomicFiles.replace(f, "new".getBytes(StandardCharsets.UTF_8));
+        assertEquals("new", Files.readString(f));
+        try (var s = Files.list(tmp)) {
+            assertEquals(java.util.List.of(f), s.toList());
+        }
+        assertThrows(IOException.class, () -> AtomicFiles.replace(tmp.resolve("missing/dir/f"), new byte[1]));
     }
 
     @Test
@@ -43,9 +55,9 @@ class PrivateFilesTest {
         Path dir = tmp.resolve("shared");
         Files.createDirectory(dir);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
-        IOException e = assertThrows(IOException.class, () -> PrivateFiles.ensurePrivateDir(dir));
+        IOException e = assertThrows(IOException.class, () -> AtomicFiles.ensurePrivateDir(dir));
         assertTrue(e.getMessage().contains("is not a private directory"), e.getMessage());
         Files.writeString(tmp.resolve("file"), "x");
-        assertThrows(IOException.class, () -> PrivateFiles.ensurePrivateDir(tmp.resolve("file")));
+        assertThrows(IOException.class, () -> AtomicFiles.ensurePrivateDir(tmp.resolve("file")));
     }
 }
