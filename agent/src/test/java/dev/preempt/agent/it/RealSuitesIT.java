@@ -15,6 +15,7 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.w3c.dom.Element;
@@ -68,6 +69,61 @@ class RealSuitesIT {
         gained.removeAll(stock);
         assertEquals(Set.of(), lost, "tests that pass stock but not with the agent");
         assertEquals(Set.of(), gained, "tests that pass only with the agent (a flaky suite, or a changed behaviour)");
+    }
+
+    /**
+     * A policy learned on one run of a real suite must let a second run in another order through: the
+     * suite's classes and methods in a random order with one seed while learning, another seed under
+     * {@code cfi=enforce}. No refusal may be audited and the same tests must pass in both (a refusal would
+     * fail a test; that the learning run passes what stock passes is {@link #theSameTestsPassWithTheAgent}'s
+     * business). Both runs pass the same launcher options, so the launcher itself takes the same paths.
+     */
+    @Test
+    void aPolicyLearnedInOneTestOrderEnforcesAnotherWithoutARefusal() throws Exception {
+        String suite = "commons-codec";
+        Path dir = SUITES.resolve(suite);
+        List<Path> jars;
+        try (Stream<Path> s = Files.list(dir)) {
+            jars = s.filter(p -> p.toString().endsWith(".jar")).sorted().toList();
+        }
+        Path launcher = jars.stream().filter(p -> p.getFileName().toString().startsWith("junit-platform-console-standalone")).findFirst().orElseThrow();
+        Path tests = jars.stream().filter(p -> p.getFileName().toString().endsWith("-tests.jar")).findFirst().orElseThrow();
+        String cp = jars.stream().filter(p -> !p.equals(launcher)).map(Path::toString).collect(Collectors.joining(":"));
+        Path out = SUITES.resolve(suite + "-generalise");
+        Files.createDirectories(out);
+        Path policy = out.resolve("policy.json");
+        Path audit = out.resolve("audit.jsonl");
+        Files.deleteIfExists(policy);
+        Files.deleteIfExists(audit);
+
+        long t0 = System.nanoTime();
+        Set<String> learned = passing(runInOrder(launcher, cp, tests, out.resolve("learn"), 1, "cfi=learn,policy=" + policy));
+        long t1 = System.nanoTime();
+        Set<String> enforced = passing(runInOrder(launcher, cp, tests, out.resolve("enforce"), 2,
+                "cfi=enforce,policy=" + policy + ",audit=" + audit));
+        long t2 = System.nanoTime();
+        List<String> refusals = Files.exists(audit) ? Files.readAllLines(audit) : List.of();
+        String line = String.format(Locale.ROOT, "%s: policy learned with test order seed 1 (%d tests pass, %.1f s), enforced with seed 2:"
+                + " %d tests pass, %d audit records (%.1f s)%n", suite, learned.size(), (t1 - t0) / 1e9, enforced.size(), refusals.size(), (t2 - t1) / 1e9);
+        System.out.print(line);
+        Files.writeString(SUITES.resolve("results.txt"), line, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+
+        assertTrue(learned.size() >= 18000, "the suite ran: " + learned.size() + " passing");
+        assertTrue(Files.size(policy) > 1000, "a policy was learned");
+        assertEquals(List.of(), refusals, "refusals under the learned policy in another test order");
+        assertEquals(learned, enforced, "the enforcing run passes what the learning run passed");
+    }
+
+    /** The whole suite with classes and methods in JUnit's random order of the given seed, reports in {@code reports}. */
+    private static Path runInOrder(Path launcher, String cp, Path tests, Path reports, int seed, String agentOptions) {
+        ForkedJvm jvm = ForkedJvm.java().jar(launcher, "execute", "--class-path", cp, "--scan-classpath", tests.toString(),
+                "--config=junit.jupiter.testclass.order.default=org.junit.jupiter.api.ClassOrderer$Random",
+                "--config=junit.jupiter.testmethod.order.default=org.junit.jupiter.api.MethodOrderer$Random",
+                "--config=junit.jupiter.execution.order.random.seed=" + seed,
+                "--reports-dir", reports.toString(), "--details=summary", "--disable-banner").timeout(Duration.ofMinutes(15));
+        ForkedJvm.Result r = jvm.agent(agentOptions).run();
+        assertTrue(!r.timedOut(), r::toString);
+        return reports;
     }
 
     private static Path run(String suite, String side, boolean withAgent, Path launcher, String cp, List<String> select) {
