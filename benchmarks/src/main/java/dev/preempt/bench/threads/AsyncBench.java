@@ -1,7 +1,6 @@
 package dev.preempt.bench.threads;
 
 import dev.preempt.bench.Ratios;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,42 +51,24 @@ public final class AsyncBench {
                 Map<String, String> a = agentFirst ? ChildJvm.run(ChildJvm.command(agentArg, jvm, main, mode, String.valueOf(tasks)), 600) : null;
                 Map<String, String> s = ChildJvm.run(ChildJvm.command(null, jvm, main, mode, String.valueOf(tasks)), 600);
                 if (!agentFirst) a = ChildJvm.run(ChildJvm.command(agentArg, jvm, main, mode, String.valueOf(tasks)), 600);
-                st.add(d(s, "tasksPerSecond"));
-                at.add(d(a, "tasksPerSecond"));
-                sc.add(d(s, "cpuNanosPerTask"));
-                ac.add(d(a, "cpuNanosPerTask"));
-                rateRatio.add(d(a, "tasksPerSecond") / d(s, "tasksPerSecond"));
-                cpuRatio.add(d(a, "cpuNanosPerTask") / d(s, "cpuNanosPerTask"));
-                json.append(json.length() == 1 ? "" : ",").append(String.format(Locale.ROOT, "{\"mode\":\"%s\",\"stock\":%s,\"agent\":%s}", mode, obj(s), obj(a)));
+                st.add(ChildJvm.value(s, "tasksPerSecond"));
+                at.add(ChildJvm.value(a, "tasksPerSecond"));
+                sc.add(ChildJvm.value(s, "cpuNanosPerTask"));
+                ac.add(ChildJvm.value(a, "cpuNanosPerTask"));
+                rateRatio.add(ChildJvm.value(a, "tasksPerSecond") / ChildJvm.value(s, "tasksPerSecond"));
+                cpuRatio.add(ChildJvm.value(a, "cpuNanosPerTask") / ChildJvm.value(s, "cpuNanosPerTask"));
+                json.append(json.length() == 1 ? "" : ",").append(String.format(Locale.ROOT, "{\"mode\":\"%s\",\"stock\":%s,\"agent\":%s}", mode, ChildJvm.json(s), ChildJvm.json(a)));
                 System.err.printf(Locale.ROOT, "%s pair %d (%s first): stock %s | agent %s%n", mode, r + 1, agentFirst ? "agent" : "stock", s, a);
             }
             System.out.printf(Locale.ROOT, "%-8s %16.0f %16.0f %8.2f %12s %14.0f %14.0f %8.2f %12s%n", mode, ChildJvm.median(st), ChildJvm.median(at),
                     ChildJvm.median(rateRatio), ChildJvm.spread(rateRatio), ChildJvm.median(sc), ChildJvm.median(ac), ChildJvm.median(cpuRatio), ChildJvm.spread(cpuRatio));
             String cmd = "AsyncBench --tasks " + tasks + " --repeat " + repeat + " --modes " + mode;
-            Ratios.record("CompletableFuture async tasks/s (" + mode + ")", fmt(ChildJvm.median(st)), fmt(ChildJvm.median(at)),
+            Ratios.record("CompletableFuture async tasks/s (" + mode + ")", ChildJvm.whole(ChildJvm.median(st)), ChildJvm.whole(ChildJvm.median(at)),
                     ChildJvm.median(rateRatio), ChildJvm.spread(rateRatio), cmd);
-            Ratios.record("CompletableFuture async CPU ns per task (" + mode + ")", fmt(ChildJvm.median(sc)), fmt(ChildJvm.median(ac)),
+            Ratios.record("CompletableFuture async CPU ns per task (" + mode + ")", ChildJvm.whole(ChildJvm.median(sc)), ChildJvm.whole(ChildJvm.median(ac)),
                     ChildJvm.median(cpuRatio), ChildJvm.spread(cpuRatio), cmd);
         }
         Files.createDirectories(out);
         Files.writeString(out.resolve("async.json"), json.append(']'));
-    }
-
-    private static String fmt(double d) {
-        return String.format(Locale.ROOT, "%.0f", d);
-    }
-
-    private static double d(Map<String, String> m, String k) throws IOException {
-        String v = m.get(k);
-        if (v == null) {
-            throw new IOException("child printed no " + k + ": " + m);
-        }
-        return Double.parseDouble(v);
-    }
-
-    private static String obj(Map<String, String> m) {
-        StringBuilder b = new StringBuilder("{");
-        m.forEach((k, v) -> b.append(b.length() == 1 ? "" : ",").append('"').append(k).append("\":\"").append(v).append('"'));
-        return b.append('}').toString();
     }
 }
