@@ -42,7 +42,7 @@ class JdkPoolsIT {
     /**
      * Up to this many runs of a latency measurement, until one meets the bound: on this shared 2-CPU machine
      * at a load average of 12, 3 runs in 9 had a p99 of 97-535 ms (the OS kept the slice timer or a carrier
-     * off the CPUs: docs/limits.md) where the others had 12-38 ms. The JDK's pools miss it by seconds.
+     * off the CPUs: docs/limits.md) where the others had 12-33 ms. The JDK's pools miss it by seconds.
      */
     private static final int ATTEMPTS = 5;
 
