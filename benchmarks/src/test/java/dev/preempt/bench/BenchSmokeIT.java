@@ -61,6 +61,7 @@ class BenchSmokeIT {
         run("dev.preempt.bench.threads.RunQueueScale", "--agent", AGENT, "--carriers", "1,4", "--seconds", "0.3", "--repeat", "1");
         run("dev.preempt.bench.threads.ServerBench", "--agent", AGENT, "--connections", "50", "--seconds", "1", "--repeat", "1",
                 "--out", DIR.toString());
+        run("dev.preempt.bench.threads.AsyncBench", "--agent", AGENT, "--tasks", "2000", "--repeat", "1", "--out", DIR.toString());
         run("dev.preempt.bench.startup.StartupBench", "--agent", AGENT, "--jars", corpus.toString(), "--repeat", "1");
         Path policy = DIR.resolve("cfi-policy.json");
         Files.deleteIfExists(policy);
@@ -73,7 +74,7 @@ class BenchSmokeIT {
         List<Ratios.Figure> figures = Ratios.read(DIR.resolve("ratios.jsonl"));
         for (String expected : List.of("KernelBench.arraySum", "geomean", "SwitchBench", "Jain fairness", "priority 10 over priority 1",
                 "slice expiry", "timer jitter", "RSS bytes per parked thread", "spawn+join rate", "parked mapped threads",
-                "run-queue yield throughput", "run-queue spawn throughput", "server throughput", "server p99", "server CPU per request", "start-up", "rewrite throughput", "CfiBench")) {
+                "run-queue yield throughput", "run-queue spawn throughput", "server throughput", "server p99", "server CPU per request", "CompletableFuture async tasks/s", "start-up", "rewrite throughput", "CfiBench")) {
             assertTrue(figures.stream().anyMatch(f -> f.figure().contains(expected)), "no figure '" + expected + "' in\n" + table);
         }
         assertTrue(figures.stream().filter(f -> f.figure().contains("KernelBench")).allMatch(f -> Double.isFinite(f.ratio()) && f.ratio() > 0), table);

@@ -30,6 +30,7 @@ public final class ClassRewriter {
     private final List<Glob> keepClasses;
     private final ThreadTypes threadTypes = new ThreadTypes();
     private final CallGuardInserter callGuards;
+    private final PoolCallRewriter pools = new PoolCallRewriter(ClassRewriter::logSite);
 
     public ClassRewriter(AgentConfig config) {
         this.polls = config.schedule();
@@ -116,6 +117,7 @@ public final class ClassRewriter {
             }
             if (mapper != null) {
                 changed |= mapper.rewrite(m);
+                changed |= pools.rewrite(cn.name, m); // the JDK's pools: under the same switch as the app's threads
             }
             if (polls && !withoutPolls.contains(m.name + m.desc)) {
                 changed |= SafepointInserter.insert(m, LoopStripMiner.mine(m, hasFrames, plainFields));

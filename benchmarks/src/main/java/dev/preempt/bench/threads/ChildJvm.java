@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -56,5 +57,26 @@ final class ChildJvm {
     static String spread(List<Double> xs) {
         return String.format("%.2f-%.2f", xs.stream().mapToDouble(d -> d).min().orElse(Double.NaN),
                 xs.stream().mapToDouble(d -> d).max().orElse(Double.NaN));
+    }
+
+    /** A whole number for a table cell. */
+    static String whole(double d) {
+        return String.format(Locale.ROOT, "%.0f", d);
+    }
+
+    /** A number the child printed as {@code key=value}; its absence is an error naming what it printed. */
+    static double value(Map<String, String> m, String key) throws IOException {
+        String v = m.get(key);
+        if (v == null) {
+            throw new IOException("child printed no " + key + ": " + m);
+        }
+        return Double.parseDouble(v);
+    }
+
+    /** The child's key=value lines as a JSON object of strings. */
+    static String json(Map<String, String> m) {
+        StringBuilder b = new StringBuilder("{");
+        m.forEach((k, v) -> b.append(b.length() == 1 ? "" : ",").append('"').append(k).append("\":\"").append(v).append('"'));
+        return b.append('}').toString();
     }
 }

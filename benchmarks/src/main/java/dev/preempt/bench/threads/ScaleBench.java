@@ -1,6 +1,5 @@
 package dev.preempt.bench.threads;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,22 +52,22 @@ public final class ScaleBench {
             Map<String, String> a = ChildJvm.run(ChildJvm.command(agentArg, heap, main, "park", String.valueOf(parked)), 600);
             Map<String, String> ss = ChildJvm.run(ChildJvm.command(null, heap, main, "spawnjoin", String.valueOf(spawn)), 600);
             Map<String, String> as = ChildJvm.run(ChildJvm.command(agentArg, heap, main, "spawnjoin", String.valueOf(spawn)), 600);
-            stockHeap.add(d(s, "heapBytesPerThread"));
-            agentHeap.add(d(a, "heapBytesPerThread"));
-            stockRss.add(d(s, "rssBytesPerThread"));
-            agentRss.add(d(a, "rssBytesPerThread"));
-            stockOs.add(d(s, "osThreads"));
-            agentOs.add(d(a, "osThreads"));
-            heapRatio.add(d(a, "heapBytesPerThread") / d(s, "heapBytesPerThread"));
-            rssRatio.add(d(a, "rssBytesPerThread") / d(s, "rssBytesPerThread"));
-            startRatio.add(d(a, "startPerSecond") / d(s, "startPerSecond"));
-            spawnRatio.add(d(as, "spawnJoinPerSecond") / d(ss, "spawnJoinPerSecond"));
+            stockHeap.add(ChildJvm.value(s, "heapBytesPerThread"));
+            agentHeap.add(ChildJvm.value(a, "heapBytesPerThread"));
+            stockRss.add(ChildJvm.value(s, "rssBytesPerThread"));
+            agentRss.add(ChildJvm.value(a, "rssBytesPerThread"));
+            stockOs.add(ChildJvm.value(s, "osThreads"));
+            agentOs.add(ChildJvm.value(a, "osThreads"));
+            heapRatio.add(ChildJvm.value(a, "heapBytesPerThread") / ChildJvm.value(s, "heapBytesPerThread"));
+            rssRatio.add(ChildJvm.value(a, "rssBytesPerThread") / ChildJvm.value(s, "rssBytesPerThread"));
+            startRatio.add(ChildJvm.value(a, "startPerSecond") / ChildJvm.value(s, "startPerSecond"));
+            spawnRatio.add(ChildJvm.value(as, "spawnJoinPerSecond") / ChildJvm.value(ss, "spawnJoinPerSecond"));
             json.append(r == 0 ? "" : ",").append(String.format(Locale.ROOT,
-                    "{\"stockPark\":%s,\"agentPark\":%s,\"stockSpawn\":%s,\"agentSpawn\":%s}", obj(s), obj(a), obj(ss), obj(as)));
+                    "{\"stockPark\":%s,\"agentPark\":%s,\"stockSpawn\":%s,\"agentSpawn\":%s}", ChildJvm.json(s), ChildJvm.json(a), ChildJvm.json(ss), ChildJvm.json(as)));
             System.err.printf(Locale.ROOT, "run %d: stock %s %s | agent %s %s%n", r + 1, s, ss, a, as);
         }
         Map<String, String> m = ChildJvm.run(ChildJvm.command(agentArg, heap, main, "park", String.valueOf(million)), 900);
-        json.append("],\"million\":").append(obj(m)).append("}");
+        json.append("],\"million\":").append(ChildJvm.json(m)).append("}");
         Files.createDirectories(out);
         Files.writeString(out.resolve("scale.json"), json);
 
@@ -79,11 +78,11 @@ public final class ScaleBench {
         System.out.printf(Locale.ROOT, "%-44s %14s %14s %10.2f %12s%n", "thread start rate (ratio agent/stock)", "", "", ChildJvm.median(startRatio), ChildJvm.spread(startRatio));
         System.out.printf(Locale.ROOT, "%-44s %14s %14s %10.2f %12s%n", "spawn+join rate " + spawn + " (ratio agent/stock)", "", "", ChildJvm.median(spawnRatio), ChildJvm.spread(spawnRatio));
         String cmd = "ScaleBench --parked " + parked + " --spawn " + spawn + " --million " + million + " --repeat " + repeat;
-        dev.preempt.bench.Ratios.record("RSS bytes per parked thread (" + parked + " threads, threads=map)", fmt(ChildJvm.median(stockRss)),
-                fmt(ChildJvm.median(agentRss)), ChildJvm.median(rssRatio), ChildJvm.spread(rssRatio), cmd);
-        dev.preempt.bench.Ratios.record("heap bytes per parked thread (" + parked + " threads)", fmt(ChildJvm.median(stockHeap)),
-                fmt(ChildJvm.median(agentHeap)), ChildJvm.median(heapRatio), ChildJvm.spread(heapRatio), cmd);
-        dev.preempt.bench.Ratios.record("OS threads while " + parked + " are parked", fmt(ChildJvm.median(stockOs)), fmt(ChildJvm.median(agentOs)),
+        dev.preempt.bench.Ratios.record("RSS bytes per parked thread (" + parked + " threads, threads=map)", ChildJvm.whole(ChildJvm.median(stockRss)),
+                ChildJvm.whole(ChildJvm.median(agentRss)), ChildJvm.median(rssRatio), ChildJvm.spread(rssRatio), cmd);
+        dev.preempt.bench.Ratios.record("heap bytes per parked thread (" + parked + " threads)", ChildJvm.whole(ChildJvm.median(stockHeap)),
+                ChildJvm.whole(ChildJvm.median(agentHeap)), ChildJvm.median(heapRatio), ChildJvm.spread(heapRatio), cmd);
+        dev.preempt.bench.Ratios.record("OS threads while " + parked + " are parked", ChildJvm.whole(ChildJvm.median(stockOs)), ChildJvm.whole(ChildJvm.median(agentOs)),
                 ChildJvm.median(agentOs) / ChildJvm.median(stockOs), "", cmd);
         dev.preempt.bench.Ratios.record("thread start rate", "", "", ChildJvm.median(startRatio), ChildJvm.spread(startRatio), cmd);
         dev.preempt.bench.Ratios.record("spawn+join rate", "", "", ChildJvm.median(spawnRatio), ChildJvm.spread(spawnRatio), cmd);
@@ -97,23 +96,5 @@ public final class ScaleBench {
         double sm = ChildJvm.median(stock), am = ChildJvm.median(agent);
         double rm = ratio == null ? am / sm : ChildJvm.median(ratio);
         System.out.printf(Locale.ROOT, "%-44s %14.0f %14.0f %10.3f %12s%n", name, sm, am, rm, ratio == null ? "" : ChildJvm.spread(ratio));
-    }
-
-    private static String fmt(double d) {
-        return String.format(Locale.ROOT, "%.0f", d);
-    }
-
-    private static double d(Map<String, String> m, String k) throws IOException {
-        String v = m.get(k);
-        if (v == null) {
-            throw new IOException("child printed no " + k + ": " + m);
-        }
-        return Double.parseDouble(v);
-    }
-
-    private static String obj(Map<String, String> m) {
-        StringBuilder b = new StringBuilder("{");
-        m.forEach((k, v) -> b.append(b.length() == 1 ? "" : ",").append('"').append(k).append("\":\"").append(v).append('"'));
-        return b.append('}').toString();
     }
 }
