@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.preempt.runtime.cfi.CfiGlob;
+import dev.preempt.runtime.Glob;
 import dev.preempt.runtime.cfi.CfiPolicy;
 import dev.preempt.runtime.cfi.CfiRule;
 import dev.preempt.runtime.cfi.Sink;
@@ -105,8 +105,8 @@ public final class PolicyFile {
             Sink s = sink(r, at + ".sink");
             String caller = text(r, at + ".caller", false);
             String detail = text(r, at + ".detail", false);
-            rules.add(new CfiRule(action.equals("allow"), s, caller == null ? null : CfiGlob.ofClass(caller),
-                    detail == null ? null : CfiGlob.ofPath(detail), i));
+            rules.add(new CfiRule(action.equals("allow"), s, caller == null ? null : Glob.ofClass(caller),
+                    detail == null ? null : Glob.ofPath(detail), i));
         }
         List<CfiPolicy.SinkEntry> sinks = new ArrayList<>();
         JsonNode ss = array(root, "sinks");

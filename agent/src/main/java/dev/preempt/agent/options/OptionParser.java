@@ -1,5 +1,6 @@
 package dev.preempt.agent.options;
 
+import dev.preempt.runtime.Glob;
 import dev.preempt.runtime.RuntimeSettings.PriorityRule;
 import dev.preempt.runtime.log.PreemptLog;
 import java.io.IOException;

@@ -28,7 +28,7 @@ public final class PreemptTransformer implements ClassFileTransformer {
     private final AgentConfig config;
     /** With no rewrite switched on, classes are not even parsed. */
     private final boolean anythingToDo;
-    private final dev.preempt.agent.options.Glob fault = FAULT_GLOB == null ? null : dev.preempt.agent.options.Glob.ofClass(FAULT_GLOB);
+    private final dev.preempt.runtime.Glob fault = FAULT_GLOB == null ? null : dev.preempt.runtime.Glob.ofClass(FAULT_GLOB);
     private final ClassRewriter rewriter;
     private final ThreadLocal<Boolean> inTransform = new ThreadLocal<>();
     private final AtomicLong transformed = new AtomicLong();

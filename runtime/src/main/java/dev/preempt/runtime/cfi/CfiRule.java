@@ -1,5 +1,7 @@
 package dev.preempt.runtime.cfi;
 
+import dev.preempt.runtime.Glob;
+
 /**
  * A hand-written rule of the policy: allow or deny a sink, optionally only for callers in some classes
  * and only for some details (a path, an address, a class name). Rules are tried in file order before the
@@ -11,7 +13,7 @@ package dev.preempt.runtime.cfi;
  * @param detail glob matched against the detail (paths use {@code /} segments), or null for any
  * @param index  position in the policy's {@code rules} array, for the audit record
  */
-public record CfiRule(boolean allow, Sink sink, CfiGlob caller, CfiGlob detail, int index) {
+public record CfiRule(boolean allow, Sink sink, Glob caller, Glob detail, int index) {
 
     boolean matches(Sink s, String innermostCaller, String detailValue) {
         return s == sink

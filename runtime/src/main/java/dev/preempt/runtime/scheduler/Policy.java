@@ -1,9 +1,8 @@
 package dev.preempt.runtime.scheduler;
 
-import dev.preempt.runtime.NameGlob;
+import dev.preempt.runtime.Glob;
 import dev.preempt.runtime.RuntimeSettings;
 import dev.preempt.timer.TimerBackend;
-import java.util.regex.Pattern;
 
 /**
  * What the two policies decide: a task's key in the run queues (smallest runs first) and its priority.
@@ -31,7 +30,7 @@ final class Policy {
     private final TimerBackend clock;
     private final CarrierSet carriers;
     private final RunQueues queues;
-    private final Pattern[] priorityGlobs;
+    private final Glob[] priorityGlobs;
     private final int[] priorityValues;
     /**
      * Whether any thread ever had a priority other than 5: until one does, no wake-up can preempt a running
@@ -57,7 +56,7 @@ final class Policy {
         this.clock = clock;
         this.carriers = carriers;
         this.queues = queues;
-        this.priorityGlobs = settings.priorityRules().stream().map(r -> NameGlob.compile(r.nameGlob())).toArray(Pattern[]::new);
+        this.priorityGlobs = settings.priorityRules().stream().map(r -> Glob.ofName(r.nameGlob())).toArray(Glob[]::new);
         this.priorityValues = settings.priorityRules().stream().mapToInt(RuntimeSettings.PriorityRule::priority).toArray();
     }
 
@@ -147,7 +146,7 @@ final class Policy {
 
     int priorityByName(String name) {
         for (int i = 0; i < priorityGlobs.length; i++) {
-            if (priorityGlobs[i].matcher(name).matches()) {
+            if (priorityGlobs[i].matches(name)) {
                 return priorityValues[i];
             }
         }

@@ -1,13 +1,12 @@
 package dev.preempt.runtime.threads;
 
-import dev.preempt.runtime.NameGlob;
+import dev.preempt.runtime.Glob;
 import dev.preempt.runtime.RuntimeSettings;
 import dev.preempt.runtime.scheduler.PreemptScheduler;
 import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 
 /**
  * {@code threads=map}: turns the app's platform threads into virtual threads on preempt's scheduler, and
@@ -33,12 +32,12 @@ final class MappedThreads {
     static volatile boolean shadowsStarted;
 
     private static volatile boolean enabled;
-    private static volatile Pattern[] keepGlobs = new Pattern[0];
+    private static volatile Glob[] keepGlobs = new Glob[0];
 
     private MappedThreads() {}
 
     static void configure(RuntimeSettings s) {
-        keepGlobs = s.keepGlobs().stream().map(NameGlob::compile).toArray(Pattern[]::new);
+        keepGlobs = s.keepGlobs().stream().map(Glob::ofName).toArray(Glob[]::new);
         enabled = s.schedule() && s.mapThreads();
         if (enabled) {
             PreemptScheduler.onMappedThreads(MappedThreads::onMappedStart, MappedThreads::onMappedEnd);
@@ -47,8 +46,8 @@ final class MappedThreads {
 
     /** Names kept as platform threads by threads.keep, or null if the name may be mapped. */
     private static String keptBy(String name) {
-        for (Pattern p : keepGlobs) {
-            if (p.matcher(name).matches()) {
+        for (Glob g : keepGlobs) {
+            if (g.matches(name)) {
                 return "threads.keep matches " + name;
             }
         }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.preempt.runtime.Glob;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -12,18 +13,20 @@ class CfiPolicyTest {
 
     @Test
     void classGlobsStayInAPackageUnlessDoubleStarAndPathGlobsInADirectory() {
-        assertTrue(CfiGlob.ofClass("com.acme.**").matches("com.acme.a.B"));
-        assertFalse(CfiGlob.ofClass("com.acme.*").matches("com.acme.a.B"));
-        assertTrue(CfiGlob.ofClass("com.acme.*").matches("com.acme.B"));
-        assertTrue(CfiGlob.ofPath("/srv/data/**").matches("/srv/data/a/b.txt"));
-        assertFalse(CfiGlob.ofPath("/srv/data/*").matches("/srv/data/a/b.txt"));
-        assertFalse(CfiGlob.ofPath("/srv/data/**").matches("/srv/database"));
-        assertFalse(CfiGlob.ofPath("/srv/**").matches(null));
+        assertTrue(Glob.ofClass("com.acme.**").matches("com.acme.a.B"));
+        assertFalse(Glob.ofClass("com.acme.*").matches("com.acme.a.B"));
+        assertTrue(Glob.ofClass("com.acme.*").matches("com.acme.B"));
+        assertTrue(Glob.ofClass("com/acme/*").matches("com.acme.B"), "either separator, as in the options");
+        assertTrue(Glob.ofName("worker-*").matches("worker-1.pool/x"), "thread names have no segments");
+        assertTrue(Glob.ofPath("/srv/data/**").matches("/srv/data/a/b.txt"));
+        assertFalse(Glob.ofPath("/srv/data/*").matches("/srv/data/a/b.txt"));
+        assertFalse(Glob.ofPath("/srv/data/**").matches("/srv/database"));
+        assertFalse(Glob.ofPath("/srv/**").matches(null));
     }
 
     @Test
     void aRuleMatchesItsSinkCallerAndDetail() {
-        CfiRule r = new CfiRule(false, Sink.JVM_EXIT, CfiGlob.ofClass("plugins.**"), null, 0);
+        CfiRule r = new CfiRule(false, Sink.JVM_EXIT, Glob.ofClass("plugins.**"), null, 0);
         assertTrue(r.matches(Sink.JVM_EXIT, "plugins.x.Plugin", null));
         assertFalse(r.matches(Sink.JVM_EXIT, "app.Main", null));
         assertFalse(r.matches(Sink.PROCESS_START, "plugins.x.Plugin", null));
