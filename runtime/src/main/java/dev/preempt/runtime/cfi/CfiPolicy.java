@@ -1,5 +1,6 @@
 package dev.preempt.runtime.cfi;
 
+import dev.preempt.runtime.JsonStrings;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -180,21 +181,6 @@ public final class CfiPolicy {
 
     /** Appends a JSON string literal. */
     static void str(StringBuilder b, String s) {
-        b.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
-                    else b.append(c);
-                }
-            }
-        }
-        b.append('"');
+        JsonStrings.append(b, s);
     }
 }
