@@ -27,7 +27,7 @@ public final class ClassLoadStartup {
      * reported 7.6 MB used, and 5.6 MB with an empty jar on {@code -Xbootclasspath/a}, whose live objects
      * are the same 15.3 MB).
      */
-    static long liveBytes() throws Exception {
+    public static long liveBytes() throws Exception {
         System.gc();
         String histogram = (String) ManagementFactory.getPlatformMBeanServer().invoke(
                 new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
