@@ -14,6 +14,7 @@ import java.util.Optional;
  */
 public record AgentConfig(
         boolean schedule,
+        boolean jdkPolls,
         ThreadsMode threads,
         List<Glob> threadsKeep,
         Duration slice,

@@ -20,6 +20,12 @@ public final class Safepoint {
      * Volatile: it is read only on the slow path, where one more volatile read costs nothing.
      */
     private static volatile Runnable slowPath;
+    /**
+     * What a poll in the JDK's own code ({@link #jdkPoll}) runs while the flag is set: the scheduler's slow
+     * path behind a guard that lets the thread yield only where no runtime, class-loading or virtual-thread
+     * machinery is on its stack (docs/scheduler.md, "Polls in JDK code").
+     */
+    private static volatile Runnable jdkSlowPath;
 
     private Safepoint() {}
 
@@ -37,6 +43,47 @@ public final class Safepoint {
         } else {
             requested = false;
         }
+    }
+
+    /**
+     * Called by the JDK classes the agent retransforms with polls (jdk.polls=on): the same fast path as
+     * {@link #poll}, a slow path that yields only where that is safe inside the JDK.
+     */
+    public static void jdkPoll() {
+        if (requested) {
+            jdkSlowPath();
+        }
+    }
+
+    /**
+     * Set while a thread runs the JDK-poll slow path. The slow path itself runs JDK code that has polls (a
+     * {@code LongAdder}'s first contended add links a {@code VarHandle}, which compares arrays with
+     * {@code Arrays.equals}; the guard's stack walk), and while the flag is set each of those polls would
+     * enter the slow path again: measured, a {@code StackOverflowError} in the slice timer's thread. A poll
+     * reached from inside the slow path returns at once.
+     */
+    private static final ThreadLocal<Boolean> IN_JDK_SLOW_PATH = new ThreadLocal<>();
+
+    private static void jdkSlowPath() {
+        if (IN_JDK_SLOW_PATH.get() != null) {
+            return;
+        }
+        Runnable hook = jdkSlowPath;
+        if (hook == null) {
+            requested = false;
+            return;
+        }
+        IN_JDK_SLOW_PATH.set(Boolean.TRUE);
+        try {
+            hook.run();
+        } finally {
+            IN_JDK_SLOW_PATH.remove();
+        }
+    }
+
+    /** For the scheduler, at its start: what polls in JDK code run while the flag is set. */
+    public static void onJdkSlowPath(Runnable hook) {
+        jdkSlowPath = hook;
     }
 
     /** For the scheduler, at its start: what polls run while the flag is set. */

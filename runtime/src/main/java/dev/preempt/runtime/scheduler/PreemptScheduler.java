@@ -99,6 +99,7 @@ public final class PreemptScheduler {
         s.carriers.startBase();
         s.sliceTimer.start();
         Safepoint.onSlowPath(s.preemption::onPoll);
+        Safepoint.onJdkSlowPath(s.preemption::onJdkPoll);
         active = s;
         PreemptLog.info("scheduler started: " + s.carriers.parallelism() + " carriers (up to " + s.carriers.maxCarriers()
                 + " while some are blocked), slice " + s.sliceNanos / 1000 + " us, deadline timer, " + (s.policy.strict() ? "strict" : "fair") + ", timer " + s.timer.name() + " (" + s.timer.probe().reason() + ")");
