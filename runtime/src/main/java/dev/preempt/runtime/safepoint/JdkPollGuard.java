@@ -1,7 +1,10 @@
 package dev.preempt.runtime.safepoint;
 
 import java.lang.StackWalker.StackFrame;
+import java.util.Iterator;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
  * Whether a thread that reached a poll in the JDK's own code ({@link Safepoint#jdkPoll}) and was asked to
@@ -39,7 +42,7 @@ public final class JdkPollGuard {
     /**
      * Classes of refused packages that run a computation in the calling thread and hold nothing: big-number
      * multiplication runs its Toom-Cook halves as {@code RecursiveTask.invoke()} even when not parallel
-     * (measured: every poll of a {@code BigInteger.pow} hog was refused before these were allowed).
+     * (measured: 2,131 requests to a {@code BigInteger.pow} hog refused in one run before these were allowed).
      */
     private static final Set<String> COMPUTING_TASKS = Set.of("java.util.concurrent.ForkJoinTask",
             "java.util.concurrent.RecursiveTask", "java.util.concurrent.RecursiveAction", "java.util.concurrent.CountedCompleter");
@@ -52,16 +55,44 @@ public final class JdkPollGuard {
      * refuses ({@code class.method}) or "no app frame" (see the class comment for the rule).
      */
     public static String refusal() {
-        // The frames above Safepoint.jdkPoll are the scheduler's slow path and this guard: skipped.
-        String why = WALKER.walk(frames -> frames
-                .dropWhile(f -> f.getDeclaringClass() != Safepoint.class)
-                .dropWhile(f -> f.getDeclaringClass() == Safepoint.class)
-                .map(f -> {
-                    Boolean v = verdict(f);
-                    return v == null ? null : v ? "" : f.getClassName() + "." + f.getMethodName();
-                })
-                .filter(v -> v != null).findFirst()).orElse("no app frame");
-        return why.isEmpty() ? null : why;
+        return WALKER.walk(FirstVerdict.INSTANCE);
+    }
+
+    /**
+     * Loads and links what a walk needs (StackWalker's classes, the stream it hands out), so that the first
+     * slice to end inside JDK code does not pay for it. Called once when the scheduler starts.
+     */
+    public static void warm() {
+        refusal();
+    }
+
+    /**
+     * The walk, as a class rather than lambdas: a lambda is linked on its first call, which spins a class
+     * with the JDK's class-file library; in the slow path of a poll that cost the first preemption of a
+     * JDK hog tens of milliseconds (measured under load).
+     */
+    private static final class FirstVerdict implements Function<Stream<StackFrame>, String> {
+        static final FirstVerdict INSTANCE = new FirstVerdict();
+
+        @Override
+        public String apply(Stream<StackFrame> frames) {
+            boolean belowPoll = false;
+            for (Iterator<StackFrame> it = frames.iterator(); it.hasNext(); ) {
+                StackFrame f = it.next();
+                if (f.getDeclaringClass() == Safepoint.class) {
+                    belowPoll = true; // the frames above Safepoint.jdkPoll are the scheduler's slow path and this guard
+                    continue;
+                }
+                if (!belowPoll) {
+                    continue;
+                }
+                Boolean v = verdict(f);
+                if (v != null) {
+                    return v ? null : f.getClassName() + "." + f.getMethodName();
+                }
+            }
+            return "no app frame";
+        }
     }
 
     /** TRUE: an app frame, yield; FALSE: a refused frame; null: JDK code that decides nothing, look further. */
