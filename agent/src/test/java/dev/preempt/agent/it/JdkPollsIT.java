@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -29,8 +29,8 @@ class JdkPollsIT {
     private static final long HELD_MS = 1000;
     /**
      * Attempts at the bound. A run is a few seconds on a machine other work shares: a burst of that work can
-     * take the CPUs from the carriers for longer than a slice (the control below, an app-code hog that has
-     * always had polls, shows the same spread). The bound must hold in one of them; the failure prints all.
+     * take the CPUs from the carriers for longer than a slice (measured at load 12 on 2 CPUs: the app-code
+     * control's p99 ranged 19-233 ms). The bound must hold in one of them; the failure prints all.
      */
     private static final int ATTEMPTS = 3;
     private static Path program;
@@ -52,23 +52,32 @@ class JdkPollsIT {
         return new Run(results, Long.parseLong(m.group(3)), r);
     }
 
-    /** The hog holds carriers without JDK polls, and with them (the defaults) small requests keep their p99. */
+    /**
+     * The hog holds carriers without JDK polls, and with them (the defaults) small requests keep their p99.
+     * An attempt that misses the bound is followed by the control, the same service whose hogs spin in app
+     * code: when the control misses it too in every attempt, the machine cannot hold 50 ms for anyone at
+     * the moment and the test is aborted (reported as skipped, with the figures); when the control holds it
+     * and the JDK hog does not, the test fails.
+     */
     private static void smallRequestsKeepTheirLatency(String kind, int size) {
         Run off = run("carriers=2,jdk.polls=off", kind, size);
         assertTrue(off.p99Millis() >= HELD_MS, () -> "without JDK polls the hog should hold the carriers for a second or more: " + off.jvm());
-        List<Run> on = new ArrayList<>();
+        StringBuilder attempts = new StringBuilder();
+        boolean controlHeld = false;
         for (int i = 0; i < ATTEMPTS; i++) {
             Run r = run("carriers=2", kind, size);
             assertEquals(off.results(), r.results(), () -> "the hog's results differ with JDK polls: " + r.jvm());
-            on.add(r);
             if (r.p99Millis() <= P99_BOUND_MS) {
                 return;
             }
+            Run control = run("carriers=2", "app", 3000);
+            controlHeld |= control.p99Millis() <= P99_BOUND_MS;
+            attempts.append(r.jvm()).append("\ncontrol (hogs in app code): ").append(control.jvm()).append('\n');
         }
-        StringBuilder all = new StringBuilder();
-        for (Run r : on) all.append(r.jvm()).append('\n');
-        throw new AssertionError("small requests' p99 above " + P99_BOUND_MS + " ms in each of " + ATTEMPTS
-                + " runs (without JDK polls: " + off.p99Millis() + " ms):\n" + all);
+        String figures = "small requests' p99 above " + P99_BOUND_MS + " ms in each of " + ATTEMPTS + " runs (without JDK polls: "
+                + off.p99Millis() + " ms):\n" + attempts;
+        Assumptions.assumeTrue(controlHeld, () -> "inconclusive, the machine is too loaded: the app-code control missed the bound too; " + figures);
+        throw new AssertionError(figures);
     }
 
     @Test
