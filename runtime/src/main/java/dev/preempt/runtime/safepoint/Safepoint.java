@@ -60,24 +60,31 @@ public final class Safepoint {
      * {@code LongAdder}'s first contended add links a {@code VarHandle}, which compares arrays with
      * {@code Arrays.equals}; the guard's stack walk), and while the flag is set each of those polls would
      * enter the slow path again: measured, a {@code StackOverflowError} in the slice timer's thread. A poll
-     * reached from inside the slow path returns at once.
+     * reached from inside the slow path returns at once. A mutable cell, set once per thread, rather than
+     * {@code set}/{@code remove} on every slow path: a hog next to the one asked to yield takes the slow
+     * path at each of its polls until that one yields, and the map's churn showed in its profile.
      */
-    private static final ThreadLocal<Boolean> IN_JDK_SLOW_PATH = new ThreadLocal<>();
+    private static final ThreadLocal<boolean[]> IN_JDK_SLOW_PATH = new ThreadLocal<>() {
+        @Override
+        protected boolean[] initialValue() {
+            return new boolean[1];
+        }
+    };
 
     private static void jdkSlowPath() {
-        if (IN_JDK_SLOW_PATH.get() != null) {
-            return;
+        if (!Thread.currentThread().isVirtual()) {
+            return; // only a virtual thread can yield; the flag is cleared by the thread asked, or the scheduler
         }
+        boolean[] inSlowPath = IN_JDK_SLOW_PATH.get();
         Runnable hook = jdkSlowPath;
-        if (hook == null) {
-            requested = false;
+        if (inSlowPath[0] || hook == null) {
             return;
         }
-        IN_JDK_SLOW_PATH.set(Boolean.TRUE);
+        inSlowPath[0] = true;
         try {
             hook.run();
         } finally {
-            IN_JDK_SLOW_PATH.remove();
+            inSlowPath[0] = false;
         }
     }
 

@@ -150,7 +150,13 @@ final class Preemption {
      * timer asks again a slice later.
      */
     public void onJdkPoll() {
-        onPoll(true);
+        Carrier c = carrierRunning(Thread.currentThread());
+        if (c != null && c.preemptRequested) {
+            onPoll(true);
+        }
+        // Not asked: return without settling the flag. A JDK loop polls far more often than app code (a
+        // partition step per poll), and a hog whose neighbour was asked would otherwise clear and re-set the
+        // global flag at each of its polls until that neighbour yields.
     }
 
     private void onPoll(boolean inJdk) {
