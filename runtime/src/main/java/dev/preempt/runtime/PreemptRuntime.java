@@ -3,6 +3,9 @@ package dev.preempt.runtime;
 import dev.preempt.runtime.log.PreemptLog;
 import dev.preempt.runtime.scheduler.PreemptScheduler;
 import dev.preempt.runtime.telemetry.JmxRegistration;
+import dev.preempt.runtime.telemetry.SchedulerMXBean;
+import dev.preempt.runtime.telemetry.ThreadsMXBean;
+import dev.preempt.runtime.threads.ThreadDump;
 import dev.preempt.timer.TimerBackends;
 
 /**
@@ -30,7 +33,8 @@ public final class PreemptRuntime {
         if (s.schedule()) {
             PreemptScheduler scheduler = PreemptScheduler.start(s);
             if (scheduler != null) {
-                JmxRegistration.registerWhenServerExists(scheduler.monitor());
+                JmxRegistration.registerWhenServerExists(java.util.Map.of(SchedulerMXBean.OBJECT_NAME, scheduler.monitor(),
+                        ThreadsMXBean.OBJECT_NAME, new ThreadDump(scheduler)));
             }
             if (scheduler != null && PreemptLog.enabled(PreemptLog.Level.INFO)) {
                 Runtime.getRuntime().addShutdownHook(new Thread(

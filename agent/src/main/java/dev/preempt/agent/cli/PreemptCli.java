@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 @Command(name = "preempt-agent.jar", mixinStandardHelpOptions = true, versionProvider = PreemptCli.VersionProvider.class,
         description = "preempt: makes the threads of an existing JVM program preemptive, prioritised, checked and observable.%n"
                 + "Attach with: java -javaagent:preempt-agent.jar[=key=value,...] -jar app.jar",
-        subcommands = {InfoCommand.class, VerifyCommand.class, AttachCommand.class, PolicyCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InfoCommand.class, VerifyCommand.class, AttachCommand.class, ThreadsCommand.class, PolicyCommand.class,
+                CommandLine.HelpCommand.class})
 public final class PreemptCli implements Runnable {
 
     @CommandLine.Spec

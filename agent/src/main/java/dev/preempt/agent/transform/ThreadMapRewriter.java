@@ -45,7 +45,8 @@ import org.objectweb.asm.tree.VarInsnNode;
  *       {@code getState}, {@code getStackTrace}, {@code setContextClassLoader} that call the bridge (added
  *       only at first load, when the class does not declare or inherit them from an app superclass), its
  *       {@code super.m()} calls to those redirected the same way, and a call to
- *       {@code ThreadBridge.constructed} after its {@code super(...)} constructor call.</li>
+ *       {@code ThreadBridge.constructed} after its {@code super(...)} constructor call;</li>
+ *   <li>the calls that enumerate threads, through {@link ThreadVisibilityRewriter}.</li>
  * </ul>
  */
 public final class ThreadMapRewriter {
@@ -176,7 +177,7 @@ public final class ThreadMapRewriter {
 
     private boolean rewriteCall(MethodNode m, InsnList code, MethodInsnNode mi, Deque<String> pendingNew, int line) {
         if (!NAMES.contains(mi.name)) {
-            return false;
+            return ThreadVisibilityRewriter.rewrite(mi);
         }
         int op = mi.getOpcode();
         String nameDesc = mi.name + mi.desc;

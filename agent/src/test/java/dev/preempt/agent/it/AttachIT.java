@@ -3,14 +3,8 @@ package dev.preempt.agent.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** {@code attach PID}: the agent loaded into a JVM that is already running, its loaded classes rewritten. */
@@ -52,30 +46,21 @@ class AttachIT {
         Path classes = ForkedJvm.compile(25, "Target", TARGET);
         Path signal = ForkedJvm.scratch("attach").resolve("go");
         // One JDK carrier: without preempt the first hog would keep it and the second never run.
-        ProcessBuilder pb = new ProcessBuilder(System.getProperty("preempt.java"), "-XX:+EnableDynamicAgentLoading",
-                "-Djdk.virtualThreadScheduler.parallelism=1", "-Djdk.virtualThreadScheduler.maxPoolSize=1",
-                "-cp", classes.toString(), "Target", signal.toString()).redirectErrorStream(true);
-        Process target = pb.start();
-        List<String> output = new ArrayList<>();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(target.getInputStream(), StandardCharsets.UTF_8))) {
-            String line = out.readLine();
-            assertEquals("ready", line);
+        String all;
+        try (ForkedJvm.Target target = ForkedJvm.java().jvmArg("-XX:+EnableDynamicAgentLoading",
+                "-Djdk.virtualThreadScheduler.parallelism=1", "-Djdk.virtualThreadScheduler.maxPoolSize=1")
+                .classpath(classes).main("Target", signal.toString()).start()) {
+            target.readUntil("ready");
             ForkedJvm.Result attach = ForkedJvm.java().jar(ForkedJvm.agentJar(), "attach", String.valueOf(target.pid()),
                     "carriers=1,slice=2ms,log=info").run().assertOk();
             assertTrue(attach.stdout().contains("preempt agent loaded into process " + target.pid()), attach::toString);
             // Attaching twice is harmless: the second load says so in the target's log and changes nothing.
             ForkedJvm.java().jar(ForkedJvm.agentJar(), "attach", String.valueOf(target.pid()), "carriers=2").run().assertOk();
             Files.writeString(signal, "go");
-            for (String l; (l = out.readLine()) != null; ) {
-                output.add(l);
-            }
-        } finally {
-            if (!target.waitFor(60, TimeUnit.SECONDS)) {
-                target.destroyForcibly();
-            }
+            int exit = target.finish();
+            all = String.join("\n", target.output());
+            assertEquals(0, exit, all);
         }
-        String all = String.join("\n", output);
-        assertEquals(0, target.exitValue(), all);
         assertTrue(all.contains("attached: ") && all.contains(" rewritten"), all);
         assertTrue(all.contains("agent loaded twice into this JVM; the second load does nothing"), all);
         assertTrue(all.contains("progressed=2"), "both hogs share the one carrier after the attach:\n" + all);

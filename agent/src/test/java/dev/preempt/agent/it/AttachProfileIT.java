@@ -24,11 +24,9 @@ class AttachProfileIT {
         Path dir = ForkedJvm.scratch("attach-profile");
         Path go = dir.resolve("go");
         // The workload runs 3 s after the signal, then stays alive 3 s more: the profile ends (2 s) before it.
-        Process target = new ProcessBuilder(System.getProperty("preempt.java"), "-XX:+EnableDynamicAgentLoading",
-                "-cp", classes.toString(), "Workload", "3000", "wait", go.toString(), "3000").redirectErrorStream(true).start();
-        List<String> output = new ArrayList<>();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(target.getInputStream(), StandardCharsets.UTF_8))) {
-            assertEquals("ready", out.readLine());
+        try (ForkedJvm.Target target = ForkedJvm.java().jvmArg("-XX:+EnableDynamicAgentLoading").classpath(classes)
+                .main("Workload", "3000", "wait", go.toString(), "3000").start()) {
+            target.readUntil("ready");
             Path report = dir.resolve("report.html"), trace = dir.resolve("trace.json");
             List<String> cmd = ForkedJvm.java().jar(ForkedJvm.agentJar(), "attach", String.valueOf(target.pid()), "--duration", "2s",
                     "carriers=2,slice=2ms,profile=" + report + ",trace=" + trace).command();
@@ -60,16 +58,10 @@ class AttachProfileIT {
             assertTrue(slices >= 100, "slices: " + slices);
             String html = Files.readString(report);
             assertTrue(html.contains("\"hog-0\"") && html.contains("Workload"), "report names the threads and the app");
-            for (String l; (l = out.readLine()) != null; ) {
-                output.add(l);
-            }
-        } finally {
-            if (!target.waitFor(60, TimeUnit.SECONDS)) {
-                target.destroyForcibly();
-            }
+            int exit = target.finish();
+            assertEquals(0, exit, String.join("\n", target.output()));
+            assertTrue(target.output().contains("done"), String.join("\n", target.output()));
         }
-        assertEquals(0, target.exitValue(), String.join("\n", output));
-        assertTrue(output.contains("done"), String.join("\n", output));
     }
 
     @Test

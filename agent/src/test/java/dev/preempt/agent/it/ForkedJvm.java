@@ -240,6 +240,71 @@ public final class ForkedJvm {
         }
     }
 
+    /**
+     * Starts the JVM in the background (stderr merged into stdout) for a test that looks at it while it runs:
+     * attaching, dump tools. Close it (try-with-resources) so that a target left waiting is killed.
+     */
+    public Target start() throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command()).redirectErrorStream(true);
+        if (workDir != null) pb.directory(workDir.toFile());
+        pb.environment().remove("JAVA_TOOL_OPTIONS");
+        pb.environment().remove("_JAVA_OPTIONS");
+        return new Target(pb.start());
+    }
+
+    /** A JVM running in the background ({@link #start()}), read line by line; every line read is kept. */
+    public static final class Target implements AutoCloseable {
+        private final Process process;
+        private final java.io.BufferedReader out;
+        private final List<String> output = new ArrayList<>();
+
+        private Target(Process process) {
+            this.process = process;
+            this.out = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        }
+
+        public long pid() {
+            return process.pid();
+        }
+
+        public boolean isAlive() {
+            return process.isAlive();
+        }
+
+        /** Reads until a line equal to {@code line}; throws if the output ends first. The lines before it. */
+        public List<String> readUntil(String line) throws IOException {
+            int from = output.size();
+            for (String l; (l = out.readLine()) != null; ) {
+                if (l.equals(line)) {
+                    return List.copyOf(output.subList(from, output.size()));
+                }
+                output.add(l);
+            }
+            throw new AssertionError("the target ended without printing '" + line + "':\n" + String.join("\n", output));
+        }
+
+        /** Reads the rest of its output and waits for its exit (killed after 60 s); its exit code. */
+        public int finish() throws IOException, InterruptedException {
+            for (String l; (l = out.readLine()) != null; ) {
+                output.add(l);
+            }
+            close();
+            return process.exitValue();
+        }
+
+        /** Every line read so far. */
+        public List<String> output() {
+            return output;
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        }
+    }
+
     private static CompletableFuture<String> drain(InputStream in) {
         return CompletableFuture.supplyAsync(() -> {
             try (in) {

@@ -116,7 +116,7 @@ class FoundationIT {
     void everyVerbHasHelp() {
         ForkedJvm.Result top = ForkedJvm.java().jar(ForkedJvm.agentJar(), "--help").run().assertOk();
         assertTrue(top.stdout().contains("info") && top.stdout().contains("verify"), top::toString);
-        for (String verb : new String[] {"verify", "attach"}) {
+        for (String verb : new String[] {"verify", "attach", "threads"}) {
             ForkedJvm.Result help = ForkedJvm.java().jar(ForkedJvm.agentJar(), verb, "--help").run().assertOk();
             assertTrue(help.stdout().contains("Usage: preempt-agent.jar " + verb), help::toString);
         }

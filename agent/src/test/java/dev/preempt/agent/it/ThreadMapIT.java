@@ -86,7 +86,7 @@ class ThreadMapIT {
     @Test
     void hundredThousandSleepingThreadsUseFewOsThreads() {
         ForkedJvm.Result r = ForkedJvm.java().agent("carriers=2").jvmArg("-Xmx2g").classpath(modern)
-                .main("ManySleepers", "100000", "3000").timeout(Duration.ofSeconds(120)).run().assertOk();
+                .main("ManySleepers", "100000", "1000").timeout(Duration.ofSeconds(120)).run().assertOk();
         Map<String, String> v = values(r);
         assertEquals("100000", v.get("alive"), r::toString);
         assertEquals("100000", v.get("finished"), r::toString);

@@ -67,6 +67,17 @@ class ThreadMapRewriterTest {
     }
 
     @Test
+    void callsThatEnumerateThreadsGoToThreadVisibility() throws IOException {
+        ClassNode cn = node(REWRITER.rewrite("dev/preempt/agent/transform/ThreadShapes", bytes(ThreadShapes.class)));
+        List<String> calls = StreamSupport.stream(method(cn, "enumeration").instructions.spliterator(), false)
+                .filter(n -> n instanceof MethodInsnNode mi && mi.owner.equals(ThreadVisibilityRewriter.VISIBILITY))
+                .map(n -> ((MethodInsnNode) n).name + ((MethodInsnNode) n).desc).toList();
+        assertEquals(List.of("activeCount(Ljava/lang/ThreadGroup;)I", "enumerate(Ljava/lang/ThreadGroup;[Ljava/lang/Thread;)I",
+                "enumerate(Ljava/lang/ThreadGroup;[Ljava/lang/Thread;Z)I", "threadActiveCount()I", "threadEnumerate([Ljava/lang/Thread;)I",
+                "getThreadMXBean()Ljava/lang/management/ThreadMXBean;"), calls);
+    }
+
+    @Test
     void subclassGetsOverridesExceptWhatItDeclaresAndItsSuperCallIsRedirected() throws IOException {
         byte[] out = REWRITER.rewrite("dev/preempt/agent/transform/ThreadShapes$Sub", bytes(ThreadShapes.Sub.class));
         ClassNode cn = node(out);
@@ -100,5 +111,7 @@ class ThreadMapRewriterTest {
         assertEquals(ThreadShapes.plainThread(), c.getMethod("plainThread").invoke(null));
         assertEquals(ThreadShapes.subclass(), c.getMethod("subclass").invoke(null));
         assertEquals(ThreadShapes.pools(), c.getMethod("pools").invoke(null));
+        assertEquals(ThreadShapes.enumeration(), c.getMethod("enumeration").invoke(null));
+        assertEquals("self=true direct=true all=true mx=true", ThreadShapes.enumeration());
     }
 }

@@ -54,4 +54,16 @@ public class ThreadShapes {
             cached.shutdown();
         }
     }
+
+    public static String enumeration() {
+        ThreadGroup g = Thread.currentThread().getThreadGroup();
+        Thread[] list = new Thread[g.activeCount() + 8];
+        int n = g.enumerate(list);
+        int direct = g.enumerate(new Thread[list.length], false);
+        int all = Thread.enumerate(new Thread[Thread.activeCount() + 8]);
+        boolean self = java.util.Arrays.asList(list).subList(0, n).contains(Thread.currentThread());
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        return "self=" + self + " direct=" + (direct > 0) + " all=" + (all > 0)
+                + " mx=" + (mx.getThreadInfo(Thread.currentThread().getId()) != null);
+    }
 }

@@ -1,12 +1,10 @@
 package dev.preempt.runtime.cfi;
 
 import dev.preempt.runtime.log.PreemptLog;
+import dev.preempt.timer.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -232,18 +230,7 @@ public final class Cfi {
         dirty = false;
         CfiPolicy p = learnedPolicy();
         try {
-            Path dir = policyFile.getParent();
-            Path tmp = Files.createTempFile(dir, ".preempt-policy-", ".tmp");
-            try {
-                Files.writeString(tmp, p.toJson(), StandardCharsets.UTF_8);
-                try {
-                    Files.move(tmp, policyFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, policyFile, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            AtomicFiles.replace(policyFile, p.toJson().getBytes(StandardCharsets.UTF_8));
             PreemptLog.info("cfi learn: wrote " + policyFile + " (" + p.sinkCount() + " sink entries, " + p.callCount() + " call edges)");
         } catch (IOException | RuntimeException e) {
             dirty = true;

@@ -272,6 +272,39 @@ public final class PreemptScheduler {
         return t == null ? -1 : t.priority;
     }
 
+    /** Every live thread on this scheduler, for thread dumps; racy, and never on a scheduling path. */
+    public java.util.List<ScheduledThread> threads() {
+        Map<Task, Carrier> running = new java.util.IdentityHashMap<>();
+        for (Carrier c : carriers.all()) {
+            Task t = c.current;
+            if (t != null) {
+                running.put(t, c);
+            }
+        }
+        long now = timer.clockNanos();
+        return tasksByThread.values().stream().map(t -> snapshot(t, running.get(t), now)).toList();
+    }
+
+    /** {@link #threads()}' entry for one thread, or null if it is not live on this scheduler. */
+    public ScheduledThread thread(Thread thread) {
+        Task t = tasksByThread.get(thread);
+        if (t == null) {
+            return null;
+        }
+        Carrier on = null;
+        for (Carrier c : carriers.all()) {
+            if (c.current == t) {
+                on = c;
+            }
+        }
+        return snapshot(t, on, timer.clockNanos());
+    }
+
+    private static ScheduledThread snapshot(Task t, Carrier on, long now) {
+        long inRun = on == null ? 0 : Math.max(0, now - on.chargedUntilNanos);
+        return new ScheduledThread(t.thread, t.priority, on == null ? null : on.getName(), t.ranNanos + inRun, t.mapped);
+    }
+
     void carrierLoop(Carrier c) {
         long now = timer.clockNanos();
         while (true) {

@@ -27,6 +27,13 @@ final class Task {
     volatile int priority;
     /** Weighted run time in nanoseconds at priority 5; the fair policy runs the smallest first. */
     final AtomicLong vruntimeNanos = new AtomicLong();
+    /**
+     * Time on a carrier in nanoseconds, unweighted: what {@code threads PID} and the ThreadMXBean of app
+     * code report as the thread's CPU time. A plain field: only the carrier running the task writes it (one
+     * at a time, handed over through a run queue's lock); readers on other threads are diagnostics and may
+     * see a value one run old.
+     */
+    long ranNanos;
     /** Until this time polls do not try to yield again: the last yield was pinned (native frame, class init). */
     volatile long pinnedUntilNanos;
 
@@ -63,6 +70,7 @@ final class Task {
 
     /** Adds {@code ranNanos} of CPU, weighted by priority: a higher priority ages more slowly. */
     void charge(long ranNanos) {
+        this.ranNanos += ranNanos;
         vruntimeNanos.addAndGet(ranNanos * Weights.NORM / Weights.of(priority));
     }
 

@@ -2,6 +2,7 @@ package dev.preempt.runtime.telemetry;
 
 import dev.preempt.runtime.log.PreemptLog;
 import java.lang.management.ManagementFactory;
+import java.util.Map;
 import javax.management.MBeanServerFactory;
 import javax.management.ObjectName;
 
@@ -10,34 +11,36 @@ import javax.management.ObjectName;
  * server itself: creating it costs about 130 ms and 0.2 s of CPU at start-up (measured here, JDK 25), which
  * every app would pay for a bean few look at. Whoever wants JMX creates it (a JMX agent, jconsole or
  * VisualVM attaching, a monitoring library, the app), and a daemon thread that looks every 250 ms
- * (0.1 ms, once, to load the check) registers the bean within a quarter second of that.
+ * (0.1 ms, once, to load the check) registers the beans within a quarter second of that.
  */
 public final class JmxRegistration {
     private static final long CHECK_MILLIS = 250;
 
     private JmxRegistration() {}
 
-    /** Starts watching for the platform MBean server; registers {@code bean} when it appears. */
-    public static void registerWhenServerExists(SchedulerMXBean bean) {
-        Thread t = new Thread(null, () -> watch(bean), "preempt-jmx", 0, false);
+    /** Starts watching for the platform MBean server; registers {@code beans} (object name to bean) when it appears. */
+    public static void registerWhenServerExists(Map<String, Object> beans) {
+        Thread t = new Thread(null, () -> watch(beans), "preempt-jmx", 0, false);
         t.setDaemon(true);
         t.start();
     }
 
-    private static void watch(SchedulerMXBean bean) {
+    private static void watch(Map<String, Object> beans) {
         try {
             // findMBeanServer lists the servers made through MBeanServerFactory, which is how the platform
             // server is made; it never makes one.
             while (MBeanServerFactory.findMBeanServer(null).isEmpty()) {
                 Thread.sleep(CHECK_MILLIS);
             }
-            ManagementFactory.getPlatformMBeanServer().registerMBean(bean, new ObjectName(SchedulerMXBean.OBJECT_NAME));
-            PreemptLog.debug("registered " + SchedulerMXBean.OBJECT_NAME);
+            for (Map.Entry<String, Object> b : beans.entrySet()) {
+                ManagementFactory.getPlatformMBeanServer().registerMBean(b.getValue(), new ObjectName(b.getKey()));
+                PreemptLog.debug("registered " + b.getKey());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception | LinkageError e) {
             // LinkageError: a runtime image without java.management
-            PreemptLog.info("scheduler MXBean not registered: " + e);
+            PreemptLog.info("preempt's MXBeans not registered: " + e);
         }
     }
 }

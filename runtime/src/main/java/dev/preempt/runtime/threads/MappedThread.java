@@ -75,11 +75,13 @@ final class MappedThread implements Runnable {
             KeepAlive.acquire();
         }
         MappedThreads.RUNNING.put(owner != null ? owner : vthread, this);
+        MappedThreads.STARTED.increment();
     }
 
     /** The shadow or adopted thread could not be started after {@link #onStart}: undo it. */
     void startFailed(Thread app) {
         MappedThreads.RUNNING.remove(app, this);
+        MappedThreads.STARTED.decrement();
         started = false;
         owner = null;
         running = null;

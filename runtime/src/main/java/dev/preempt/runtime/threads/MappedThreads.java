@@ -25,6 +25,8 @@ final class MappedThreads {
      * (adopted): the lock-free lookup of the calls the app makes on running threads (isAlive, join, ...).
      */
     static final Map<Thread, MappedThread> RUNNING = new ConcurrentHashMap<>();
+    /** Mapped threads started since the runtime started: added to ThreadMXBean's started count. */
+    static final java.util.concurrent.atomic.LongAdder STARTED = new java.util.concurrent.atomic.LongAdder();
     /** In a shadow: the subclass instance it runs, which Thread.currentThread() answers through the bridge. */
     static final ThreadLocal<Thread> OWNER = new ThreadLocal<>();
     /** Whether any shadow ever started: until then currentThread() needs no lookup. */
@@ -211,6 +213,22 @@ final class MappedThreads {
     /** The running record of an app thread, or null (not mapped, not started, or finished). */
     static MappedThread running(Thread t) {
         return RUNNING.get(t);
+    }
+
+    /** A running mapped thread read once: the app's thread object, the virtual thread that runs it, its record. */
+    record Live(Thread app, Thread runner, MappedThread rec) {}
+
+    /** Every mapped thread running now (started, run not yet ended), for the enumeration APIs and dumps. */
+    static java.util.List<Live> live() {
+        java.util.List<Live> out = new java.util.ArrayList<>();
+        for (MappedThread rec : RUNNING.values()) {
+            Thread app = rec.appThread();
+            Thread runner = rec.running;
+            if (!rec.finished && app != null && runner != null) {
+                out.add(new Live(app, runner, rec));
+            }
+        }
+        return out;
     }
 
     /** The shadow that runs a subclass instance now, or null (not mapped, not running, or adopted). */

@@ -230,12 +230,8 @@ public final class ThreadBridge {
     /** {@code Thread.getAllStackTraces()}: the JDK's platform threads plus the app's mapped ones. */
     public static Map<Thread, StackTraceElement[]> getAllStackTraces() {
         Map<Thread, StackTraceElement[]> all = new HashMap<>(Thread.getAllStackTraces());
-        for (MappedThread rec : MappedThreads.RUNNING.values()) {
-            Thread app = rec.appThread();
-            Thread runner = rec.running;
-            if (app != null && runner != null && !rec.finished) {
-                all.put(app, runner.getStackTrace());
-            }
+        for (MappedThreads.Live l : MappedThreads.live()) {
+            all.put(l.app(), l.runner().getStackTrace());
         }
         return all;
     }
