@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  * each hog's result (so a run with JDK polls can be compared with one without) and the small requests'
  * latency from arrival to completion.
  *
- * <p>Usage: JdkHogs regex|sort|bigint|app SIZE
+ * <p>Usage: JdkHogs regex|isort|osort|bigint|app SIZE
  */
 public class JdkHogs {
     static final ConcurrentLinkedQueue<Long> latenciesNanos = new ConcurrentLinkedQueue<>();
@@ -73,18 +73,24 @@ public class JdkHogs {
                 Matcher m = Pattern.compile("(\\w+)@(\\w+)\\.(com|org)").matcher("x mail@example.org y");
                 return matched + "," + (m.find() ? m.group(1) + "/" + m.group(2) + "/" + m.group(3) : "none");
             }
-            case "sort": {
-                // The inputs are made in app code: JDK streams (Random.ints().toArray()) have no polls.
+            case "isort": {
+                // The input is made in app code: JDK streams (Random.ints().toArray()) have no polls.
                 Random random = new Random(42 + slot);
                 int[] a = new int[size];
                 for (int i = 0; i < a.length; i++) a[i] = random.nextInt();
                 Arrays.sort(a); // DualPivotQuicksort
-                Integer[] boxed = new Integer[size / 8];
+                boolean sorted = true;
+                for (int i = 1; i < a.length; i++) sorted &= a[i - 1] <= a[i];
+                return sorted + "," + Arrays.hashCode(a);
+            }
+            case "osort": {
+                Random random = new Random(7 + slot);
+                Integer[] boxed = new Integer[size];
                 for (int i = 0; i < boxed.length; i++) boxed[i] = random.nextInt();
                 Arrays.sort(boxed, (x, y) -> Integer.compare(y, x)); // TimSort
                 boolean sorted = true;
-                for (int i = 1; i < a.length; i++) sorted &= a[i - 1] <= a[i];
-                return sorted + "," + Arrays.hashCode(a) + "," + Arrays.hashCode(boxed);
+                for (int i = 1; i < boxed.length; i++) sorted &= boxed[i - 1] >= boxed[i];
+                return sorted + "," + Arrays.hashCode(boxed);
             }
             case "bigint": {
                 BigInteger p = BigInteger.valueOf(3 + slot).pow(size);
@@ -100,7 +106,7 @@ public class JdkHogs {
                 return String.valueOf(x != 0);
             }
             default:
-                throw new IllegalArgumentException("kind: regex, sort, bigint or app, not " + kind);
+                throw new IllegalArgumentException("kind: regex, isort, osort, bigint or app, not " + kind);
         }
     }
 }
