@@ -58,6 +58,9 @@ final class AgentInstaller {
         ProfileOutputs.install(config.profile(), config.trace(), config.profileDuration());
         PreemptTransformer transformer = new PreemptTransformer(config);
         inst.addTransformer(transformer, inst.isRetransformClassesSupported());
+        if (config.schedule() && config.jdkPolls() && inst.isRetransformClassesSupported()) {
+            dev.preempt.agent.transform.JdkPollTransformer.install(inst);
+        }
         installed = true;
         if (PreemptLog.enabled(PreemptLog.Level.INFO)) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> PreemptLog.info(transformer.summary()), "preempt-exit-transformer"));

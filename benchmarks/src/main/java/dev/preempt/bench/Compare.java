@@ -38,7 +38,10 @@ public final class Compare {
     static final String HARNESS_EXCLUDES = "exclude=org.openjdk.jmh.**;**.jmh_generated.**";
 
     public static void main(String[] args) throws RunnerException, IOException {
-        print(compare(args), "Compare " + String.join(" ", args));
+        int at = java.util.Arrays.asList(args).indexOf("--options");
+        // The same suite run with other options (jdk.polls=off beside the defaults) records rows of its own.
+        String label = at >= 0 && at + 1 < args.length ? " [" + args[at + 1] + "]" : "";
+        print(compare(args), "Compare " + String.join(" ", args), label);
     }
 
     /** Runs both sides and returns [stock, agent] results by benchmark name. */
@@ -114,7 +117,7 @@ public final class Compare {
         return sb.toString();
     }
 
-    static void print(List<Map<String, RunResult>> sides, String command) {
+    static void print(List<Map<String, RunResult>> sides, String command, String label) {
         Map<String, RunResult> stock = sides.get(0);
         Map<String, RunResult> agent = sides.get(1);
         System.out.printf(Locale.ROOT, "%n%-48s %14s %14s %8s%n", "benchmark", "stock", "agent", "ratio");
@@ -126,7 +129,7 @@ public final class Compare {
             var p = a.getPrimaryResult();
             double ratio = p.getScore() / s.getScore();
             ratios.add(ratio);
-            String name = e.getKey().replace("dev.preempt.bench.", "");
+            String name = e.getKey().replace("dev.preempt.bench.", "") + label;
             System.out.printf(Locale.ROOT, "%-48s %8.3f±%-5.3f %8.3f±%-5.3f %7.3fx  %s%n", name, s.getScore(),
                     finite(s.getScoreError()), p.getScore(), finite(p.getScoreError()), ratio, s.getScoreUnit());
             Ratios.record(name, String.format(Locale.ROOT, "%.3f %s", s.getScore(), s.getScoreUnit()),
@@ -136,7 +139,7 @@ public final class Compare {
         }
         double geomean = Math.exp(ratios.stream().mapToDouble(Math::log).average().orElse(0));
         System.out.printf(Locale.ROOT, "%-48s %31s %7.3fx%n", "geomean (agent/stock, lower is better)", "", geomean);
-        Ratios.record("geomean of the above (" + ratios.size() + " benchmarks)", "", "", geomean,
+        Ratios.record("geomean of the above (" + ratios.size() + " benchmarks)" + label, "", "", geomean,
                 String.format(Locale.ROOT, "ratios %.3f-%.3f", ratios.stream().mapToDouble(d -> d).min().orElse(Double.NaN),
                         ratios.stream().mapToDouble(d -> d).max().orElse(Double.NaN)), command);
     }

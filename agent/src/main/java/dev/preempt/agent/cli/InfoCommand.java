@@ -3,6 +3,7 @@ package dev.preempt.agent.cli;
 import dev.preempt.agent.Version;
 import dev.preempt.agent.options.AgentConfig;
 import dev.preempt.agent.options.OptionKey;
+import dev.preempt.agent.transform.JdkPolls;
 import dev.preempt.timer.TimerBackend;
 import dev.preempt.timer.TimerBackends;
 import dev.preempt.agent.cfi.PolicyFile;
@@ -54,6 +55,12 @@ final class InfoCommand implements Callable<Integer> {
                 default -> k.defaultValue().isEmpty() ? "(none)" : k.defaultValue();
             };
             out.printf("  %-14s %-22s %s%n", k.key(), dflt, k.meaning());
+        }
+        out.println();
+        out.println("JDK classes with back-edge polls (jdk.polls=on; see docs/scheduler.md, \"Polls in JDK code\"):");
+        for (JdkPolls.Entry e : JdkPolls.CLASSES) {
+            String name = e.internalName().replace('/', '.');
+            out.printf("  %-32s %s%n", name.endsWith("$") ? name + "*" : name, e.why());
         }
         out.println();
         printPolicy(out);

@@ -15,6 +15,7 @@ import java.util.Optional;
  */
 public record AgentConfig(
         boolean schedule,
+        boolean jdkPolls,
         ThreadsMode threads,
         List<Glob> threadsKeep,
         Duration slice,

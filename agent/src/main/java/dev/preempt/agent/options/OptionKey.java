@@ -12,6 +12,8 @@ import java.util.Optional;
 public enum OptionKey {
     SCHEDULE("schedule", "on", "on|off",
             "insert polls; run virtual threads created by app code on preempt's scheduler"),
+    JDK_POLLS("jdk.polls", "on", "on|off",
+            "back-edge polls in a curated set of JDK classes (regex, sorts, BigInteger, BigDecimal): info lists them"),
     THREADS("threads", "map", "map|keep",
             "map: platform threads created by app code also run on preempt's scheduler; keep: leave them"),
     THREADS_KEEP("threads.keep", "", "globs separated by ';'",

@@ -142,6 +142,7 @@ public final class OptionParser {
         int carriers = v.integer(OptionKey.CARRIERS, 1, 1024, Runtime.getRuntime().availableProcessors());
         return new AgentConfig(
                 v.choice(OptionKey.SCHEDULE, "on", "off").equals("on"),
+                v.choice(OptionKey.JDK_POLLS, "on", "off").equals("on"),
                 AgentConfig.ThreadsMode.valueOf(v.choice(OptionKey.THREADS, "map", "keep").toUpperCase(Locale.ROOT)),
                 v.globs(OptionKey.THREADS_KEEP, false),
                 v.duration(OptionKey.SLICE, Duration.ofNanos(100_000), Duration.ofSeconds(10)),

@@ -91,6 +91,17 @@ public final class ClassRewriter {
         }
     }
 
+    /** The class's own non-volatile fields ({@code owner.name}), which a strip-mined loop's bound may read. */
+    static Set<String> plainFields(ClassNode cn) {
+        Set<String> plain = new HashSet<>();
+        for (var f : cn.fields) {
+            if ((f.access & Opcodes.ACC_VOLATILE) == 0) {
+                plain.add(cn.name + "." + f.name);
+            }
+        }
+        return plain;
+    }
+
     private byte[] rewrite(String className, byte[] bytes, Set<String> withoutPolls, ClassLoader loader, boolean redefining) {
         ClassReader reader = new ClassReader(bytes);
         ClassNode cn = new ClassNode(Opcodes.ASM9);
@@ -100,12 +111,7 @@ public final class ClassRewriter {
             return null;
         }
         boolean hasFrames = (cn.version & 0xFFFF) >= Opcodes.V1_6;
-        Set<String> plainFields = new HashSet<>();
-        for (var f : cn.fields) {
-            if ((f.access & Opcodes.ACC_VOLATILE) == 0) {
-                plainFields.add(cn.name + "." + f.name);
-            }
-        }
+        Set<String> plainFields = plainFields(cn);
         boolean changed = false;
         ThreadMapRewriter mapper = mapsThreadsOf(className) ? new ThreadMapRewriter(cn, loader, threadTypes, ClassRewriter::logSite) : null;
         for (MethodNode m : cn.methods) {

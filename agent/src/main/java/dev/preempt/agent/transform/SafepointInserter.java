@@ -46,6 +46,18 @@ public final class SafepointInserter {
      * {@link LoopStripMiner} already polls once per strip); true if any was inserted.
      */
     public static boolean insert(MethodNode m, java.util.Set<AbstractInsnNode> exempt) {
+        return insert(m, exempt, true);
+    }
+
+    /**
+     * As {@link #insert(MethodNode, java.util.Set)} but at back-edges only, never at the method's entry: for
+     * the JDK's code ({@link JdkPolls}), whose calls all stay inside the JDK.
+     */
+    public static boolean insertBackEdges(MethodNode m, java.util.Set<AbstractInsnNode> exempt) {
+        return insert(m, exempt, false);
+    }
+
+    private static boolean insert(MethodNode m, java.util.Set<AbstractInsnNode> exempt, boolean atEntry) {
         if (m.instructions.size() == 0 || m.name.equals("<clinit>")
                 || (m.access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) {
             return false;
@@ -68,7 +80,7 @@ public final class SafepointInserter {
                 inserted = true; // inserted before n, so never visited: i keeps counting original nodes
             }
         }
-        if (calls) {
+        if (atEntry && calls) {
             insns.insert(poll());
             inserted = true;
         }

@@ -50,6 +50,15 @@ class OptionParserTest {
     }
 
     @Test
+    void jdkPollsIsOnByDefaultAndTakesOnOrOff() throws Exception {
+        assertTrue(OptionParser.parse(null, Map.of()).jdkPolls());
+        assertFalse(OptionParser.parse("jdk.polls=off", Map.of()).jdkPolls());
+        assertTrue(OptionParser.parse(null, Map.of("preempt.jdk.polls", "ON")).jdkPolls());
+        OptionException bad = assertThrows(OptionException.class, () -> OptionParser.parse("jdk.polls=maybe", Map.of()));
+        assertEquals("preempt: option jdk.polls=maybe (agent argument 1): expected one of on, off", bad.getMessage());
+    }
+
+    @Test
     void durationsTakeEveryUnit() throws Exception {
         assertEquals(Duration.ofNanos(500_000), OptionParser.parse("slice=500us", Map.of()).slice());
         assertEquals(Duration.ofNanos(500_000), OptionParser.parse("slice=500µs", Map.of()).slice());

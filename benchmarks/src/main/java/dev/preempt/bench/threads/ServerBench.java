@@ -91,15 +91,16 @@ public final class ServerBench {
                 json.append(json.length() == 1 ? "" : ",").append(String.format(Locale.ROOT,
                         "{\"connections\":%d,\"stock\":%s,\"agent\":%s}", c, toJson(s), toJson(a)));
             }
+            String label = options.isEmpty() ? "" : " [" + options + "]"; // a run with other options records rows of its own
             String cmd = "ServerBench --connections " + c + " --seconds " + seconds + " --work " + work + " --repeat " + repeat
                     + (options.isEmpty() ? "" : " --options " + options) + (baselineOptions == null ? "" : " --baseline-options " + baselineOptions);
-            dev.preempt.bench.Ratios.record("server throughput, " + c + " connections (req/s)", String.format(Locale.ROOT, "%.0f", median(stockRuns, "rps")),
+            dev.preempt.bench.Ratios.record("server throughput, " + c + " connections (req/s)" + label, String.format(Locale.ROOT, "%.0f", median(stockRuns, "rps")),
                     String.format(Locale.ROOT, "%.0f", median(agentRuns, "rps")), ChildJvm.median(rps), ChildJvm.spread(rps), cmd);
-            dev.preempt.bench.Ratios.record("server p99 latency, " + c + " connections (us)", String.format(Locale.ROOT, "%.0f", median(stockRuns, "p99")),
+            dev.preempt.bench.Ratios.record("server p99 latency, " + c + " connections (us)" + label, String.format(Locale.ROOT, "%.0f", median(stockRuns, "p99")),
                     String.format(Locale.ROOT, "%.0f", median(agentRuns, "p99")), ChildJvm.median(p99), ChildJvm.spread(p99), cmd);
-            dev.preempt.bench.Ratios.record("server CPU per request, " + c + " connections (us)", String.format(Locale.ROOT, "%.2f", ChildJvm.median(stockCpu)),
+            dev.preempt.bench.Ratios.record("server CPU per request, " + c + " connections (us)" + label, String.format(Locale.ROOT, "%.2f", ChildJvm.median(stockCpu)),
                     String.format(Locale.ROOT, "%.2f", ChildJvm.median(agentCpu)), ChildJvm.median(cpu), ChildJvm.spread(cpu), cmd);
-            dev.preempt.bench.Ratios.record("server RSS, " + c + " connections (MiB)", String.format(Locale.ROOT, "%.0f", median(stockRuns, "rss") / 1024),
+            dev.preempt.bench.Ratios.record("server RSS, " + c + " connections (MiB)" + label, String.format(Locale.ROOT, "%.0f", median(stockRuns, "rss") / 1024),
                     String.format(Locale.ROOT, "%.0f", median(agentRuns, "rss") / 1024), ChildJvm.median(rss), ChildJvm.spread(rss), cmd);
             dev.preempt.bench.Ratios.record("server OS threads, " + c + " connections", String.format(Locale.ROOT, "%.0f", median(stockRuns, "os")),
                     String.format(Locale.ROOT, "%.0f", median(agentRuns, "os")), median(agentRuns, "os") / median(stockRuns, "os"), "", cmd);

@@ -20,6 +20,12 @@ public final class Safepoint {
      * Volatile: it is read only on the slow path, where one more volatile read costs nothing.
      */
     private static volatile Runnable slowPath;
+    /**
+     * What a poll in the JDK's own code ({@link #jdkPoll}) runs while the flag is set: the scheduler's slow
+     * path behind a guard that lets the thread yield only where no runtime, class-loading or virtual-thread
+     * machinery is on its stack (docs/scheduler.md, "Polls in JDK code").
+     */
+    private static volatile Runnable jdkSlowPath;
 
     private Safepoint() {}
 
@@ -37,6 +43,54 @@ public final class Safepoint {
         } else {
             requested = false;
         }
+    }
+
+    /**
+     * Called by the JDK classes the agent retransforms with polls (jdk.polls=on): the same fast path as
+     * {@link #poll}, a slow path that yields only where that is safe inside the JDK.
+     */
+    public static void jdkPoll() {
+        if (requested) {
+            jdkSlowPath();
+        }
+    }
+
+    /**
+     * Set while a thread runs the JDK-poll slow path. The slow path itself runs JDK code that has polls (a
+     * {@code LongAdder}'s first contended add links a {@code VarHandle}, which compares arrays with
+     * {@code Arrays.equals}; the guard's stack walk), and while the flag is set each of those polls would
+     * enter the slow path again: measured, a {@code StackOverflowError} in the slice timer's thread. A poll
+     * reached from inside the slow path returns at once. A mutable cell, set once per thread, rather than
+     * {@code set}/{@code remove} on every slow path: a hog next to the one asked to yield takes the slow
+     * path at each of its polls until that one yields, and the map's churn showed in its profile.
+     */
+    private static final ThreadLocal<boolean[]> IN_JDK_SLOW_PATH = new ThreadLocal<>() {
+        @Override
+        protected boolean[] initialValue() {
+            return new boolean[1];
+        }
+    };
+
+    private static void jdkSlowPath() {
+        if (!Thread.currentThread().isVirtual()) {
+            return; // only a virtual thread can yield; the flag is cleared by the thread asked, or the scheduler
+        }
+        boolean[] inSlowPath = IN_JDK_SLOW_PATH.get();
+        Runnable hook = jdkSlowPath;
+        if (inSlowPath[0] || hook == null) {
+            return;
+        }
+        inSlowPath[0] = true;
+        try {
+            hook.run();
+        } finally {
+            inSlowPath[0] = false;
+        }
+    }
+
+    /** For the scheduler, at its start: what polls in JDK code run while the flag is set. */
+    public static void onJdkSlowPath(Runnable hook) {
+        jdkSlowPath = hook;
     }
 
     /** For the scheduler, at its start: what polls run while the flag is set. */

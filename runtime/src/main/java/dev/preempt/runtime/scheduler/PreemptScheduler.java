@@ -3,6 +3,7 @@ package dev.preempt.runtime.scheduler;
 import dev.preempt.runtime.RuntimeSettings;
 import dev.preempt.runtime.log.PreemptLog;
 import dev.preempt.runtime.profile.Recorder;
+import dev.preempt.runtime.safepoint.JdkPollGuard;
 import dev.preempt.runtime.safepoint.Safepoint;
 import dev.preempt.runtime.telemetry.JfrGate;
 import dev.preempt.runtime.telemetry.SchedulerMXBean;
@@ -99,6 +100,8 @@ public final class PreemptScheduler {
         s.carriers.startBase();
         s.sliceTimer.start();
         Safepoint.onSlowPath(s.preemption::onPoll);
+        JdkPollGuard.warm();
+        Safepoint.onJdkSlowPath(s.preemption::onJdkPoll);
         active = s;
         PreemptLog.info("scheduler started: " + s.carriers.parallelism() + " carriers (up to " + s.carriers.maxCarriers()
                 + " while some are blocked), slice " + s.sliceNanos / 1000 + " us, deadline timer, " + (s.policy.strict() ? "strict" : "fair") + ", timer " + s.timer.name() + " (" + s.timer.probe().reason() + ")");

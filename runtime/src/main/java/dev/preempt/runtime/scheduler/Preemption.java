@@ -1,6 +1,7 @@
 package dev.preempt.runtime.scheduler;
 
 import dev.preempt.runtime.log.PreemptLog;
+import dev.preempt.runtime.safepoint.JdkPollGuard;
 import dev.preempt.runtime.safepoint.Safepoint;
 import dev.preempt.runtime.telemetry.JfrGate;
 import dev.preempt.runtime.telemetry.PinnedYieldEvent;
@@ -139,6 +140,26 @@ final class Preemption {
      * is counted and not retried for a slice, so a pinned thread never spins on its polls.
      */
     public void onPoll() {
+        onPoll(false);
+    }
+
+    /**
+     * The slow path of a poll in the JDK's own code (jdk.polls=on): as {@link #onPoll()}, but the thread
+     * yields only where {@link JdkPollGuard} allows. The request is taken before the guard walks the stack,
+     * so polls in the JDK code the walk runs find none and return. A refusal drops this slice's request: the
+     * timer asks again a slice later.
+     */
+    public void onJdkPoll() {
+        Carrier c = carrierRunning(Thread.currentThread());
+        if (c != null && c.preemptRequested) {
+            onPoll(true);
+        }
+        // Not asked: return without settling the flag. A JDK loop polls far more often than app code (a
+        // partition step per poll), and a hog whose neighbour was asked would otherwise clear and re-set the
+        // global flag at each of its polls until that neighbour yields.
+    }
+
+    private void onPoll(boolean inJdk) {
         stats.slowPolls.increment();
         Thread me = Thread.currentThread();
         Carrier c = me.isVirtual() ? carrierRunning(me) : null; // one intrinsic read, not a scan
@@ -153,6 +174,16 @@ final class Preemption {
         settleFlag();
         if (t.pinnedUntilNanos > now) {
             return;
+        }
+        if (inJdk) {
+            String refusal = JdkPollGuard.refusal();
+            if (refusal != null) {
+                stats.jdkPollsRefused.increment();
+                if (PreemptLog.enabled(PreemptLog.Level.DEBUG)) {
+                    PreemptLog.once(PreemptLog.Level.DEBUG, "jdk-poll-refused:" + refusal, "a poll in JDK code did not yield: " + refusal + " on the stack");
+                }
+                return;
+            }
         }
         long before = c.dispatches;
         long pastSlice = now - c.sliceStartNanos - sliceNanos;

@@ -20,6 +20,8 @@ public final class SchedulerStats {
     final LongAdder wakeupPreemptions = new LongAdder();
     final LongAdder pinnedYields = new LongAdder();
     final LongAdder slowPolls = new LongAdder();
+    /** Requests a thread at a poll in JDK code did not act on: runtime or JDK machinery on its stack. */
+    final LongAdder jdkPollsRefused = new LongAdder();
     final LongAdder flagSets = new LongAdder();
     final LongAdder ticks = new LongAdder();
     /** Slice expiry to the poll that yielded (time-to-safepoint), for slice preemptions. */
@@ -35,6 +37,7 @@ public final class SchedulerStats {
         m.put("wakeupPreemptions", wakeupPreemptions.sum());
         m.put("pinnedYields", pinnedYields.sum());
         m.put("slowPolls", slowPolls.sum());
+        m.put("jdkPollsRefused", jdkPollsRefused.sum());
         m.put("flagSets", flagSets.sum());
         m.put("ticks", ticks.sum());
         m.put("carriers", carriersNow);

@@ -1,0 +1,119 @@
+package dev.preempt.agent.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Hogs inside the JDK's own code no longer hold their carriers (jdk.polls=on, the default): a
+ * thread-per-request service ({@code it/jdkpolls/JdkHogs.java}) whose two handler threads run a
+ * catastrophic regex, a huge sort or big-number arithmetic on 2 carriers while small requests keep
+ * arriving on new threads. Under the defaults the small requests' p99 stays within 50 ms; with
+ * {@code jdk.polls=off} the same program makes them wait for a hog to end (a second or more), so the bound
+ * is what the polls buy. The hogs' results are the same with and without the polls.
+ */
+class JdkPollsIT {
+    private static final Pattern LATENCY = Pattern.compile("requests=(\\d+) p50Ms=(\\d+) p99Ms=(\\d+) maxMs=(\\d+) hogMs=(\\d+)");
+    /** The bound of the issue: small requests' p99 next to the hogs, on 2 carriers. */
+    private static final long P99_BOUND_MS = 50;
+    /** With jdk.polls=off a request that arrives while both hogs run waits for one to end: seconds. */
+    private static final long HELD_MS = 1000;
+    /**
+     * Attempts at the bound. A run is a few seconds on a machine other work shares: a burst of that work can
+     * take the CPUs from the carriers for longer than a slice (measured at load 12 on 2 CPUs: the app-code
+     * control's p99 ranged 19-233 ms). The bound must hold in one of them; the failure prints all.
+     */
+    private static final int ATTEMPTS = 3;
+    private static Path program;
+
+    @BeforeAll
+    static void compile() {
+        program = ForkedJvm.compile(25, List.of(), "JdkHogs", ForkedJvm.resource("/it/jdkpolls/JdkHogs.java"));
+    }
+
+    private record Run(String results, long p99Millis, ForkedJvm.Result jvm) {}
+
+    private static Run run(String options, String kind, int size) {
+        ForkedJvm.Result r = ForkedJvm.java(options).classpath(program).main("JdkHogs", kind, String.valueOf(size))
+                .timeout(Duration.ofSeconds(120)).run().assertOk();
+        Matcher m = LATENCY.matcher(r.stdout());
+        assertTrue(m.find(), () -> "no latency line: " + r);
+        String results = r.stdout().lines().filter(l -> l.startsWith("result")).reduce("", (a, b) -> a + b + "\n");
+        assertFalse(r.stderr().contains("keeps its code"), () -> "a JDK class could not be given its polls: " + r);
+        return new Run(results, Long.parseLong(m.group(3)), r);
+    }
+
+    /**
+     * The hog holds carriers without JDK polls, and with them (the defaults) small requests keep their p99.
+     * An attempt that misses the bound is followed by the control, the same service whose hogs spin in app
+     * code: when the control misses it too in every attempt, the machine cannot hold 50 ms for anyone at
+     * the moment and the test is aborted (reported as skipped, with the figures); when the control holds it
+     * and the JDK hog does not, the test fails.
+     */
+    private static void smallRequestsKeepTheirLatency(String kind, int size) {
+        Run off = run("carriers=2,jdk.polls=off", kind, size);
+        assertTrue(off.p99Millis() >= HELD_MS, () -> "without JDK polls the hog should hold the carriers for a second or more: " + off.jvm());
+        StringBuilder attempts = new StringBuilder();
+        boolean controlHeld = false;
+        for (int i = 0; i < ATTEMPTS; i++) {
+            Run r = run("carriers=2", kind, size);
+            assertEquals(off.results(), r.results(), () -> "the hog's results differ with JDK polls: " + r.jvm());
+            if (r.p99Millis() <= P99_BOUND_MS) {
+                return;
+            }
+            Run control = run("carriers=2", "app", 3000);
+            controlHeld |= control.p99Millis() <= P99_BOUND_MS;
+            attempts.append(r.jvm()).append("\ncontrol (hogs in app code): ").append(control.jvm()).append('\n');
+        }
+        String figures = "small requests' p99 above " + P99_BOUND_MS + " ms in each of " + ATTEMPTS + " runs (without JDK polls: "
+                + off.p99Millis() + " ms):\n" + attempts;
+        Assumptions.assumeTrue(controlHeld, () -> "inconclusive, the machine is too loaded: the app-code control missed the bound too; " + figures);
+        throw new AssertionError(figures);
+    }
+
+    @Test
+    void aReDoSHandlerDoesNotHoldUpSmallRequests() {
+        smallRequestsKeepTheirLatency("regex", 27); // (a+)+b\1 on 27 a's: seconds of backtracking per match
+    }
+
+    @Test
+    void aHugeObjectSortDoesNotHoldUpSmallRequests() {
+        smallRequestsKeepTheirLatency("osort", 1_500_000); // TimSort with a comparator on 1.5M Integers
+    }
+
+    /**
+     * The target, not met yet (docs/limits.md): with C2 a DualPivotQuicksort of 10M ints still delays small
+     * requests by 400-900 ms at p99 beside an app-code control of 17-42 ms (C1 only: 77-102 ms), with no
+     * refused or pinned yield; the AVX-512 partition and sort intrinsics are not the cause (turned off, the
+     * same). Kept so that the fix has its test.
+     */
+    @Test
+    @Disabled("known gap: a huge int[] sort under C2 (docs/limits.md)")
+    void aHugeIntSortDoesNotHoldUpSmallRequests() {
+        smallRequestsKeepTheirLatency("isort", 10_000_000);
+    }
+
+    @Test
+    void aBigIntegerHogDoesNotHoldUpSmallRequests() {
+        smallRequestsKeepTheirLatency("bigint", 800_000); // 3^800000 squared and multiplied, then printed in decimal
+    }
+
+    @Test
+    void infoListsTheJdkClassesThatPoll() {
+        ForkedJvm.Result r = ForkedJvm.java().jar(ForkedJvm.agentJar(), "info").run().assertOk();
+        for (String c : List.of("java.util.regex.Pattern$*", "java.util.DualPivotQuicksort", "java.util.TimSort", "java.math.BigInteger")) {
+            assertTrue(r.stdout().contains("  " + c + " "), () -> c + " not listed: " + r);
+        }
+        assertTrue(r.stdout().contains("jdk.polls"), r::toString);
+    }
+}
