@@ -30,6 +30,8 @@ final class Carrier extends Thread {
     volatile long chargedUntilNanos;
     /** Incremented at each dispatch: a poll that yields and finds it unchanged was pinned, not switched. */
     volatile long dispatches;
+    /** Polls on this carrier that took the slow path while another carrier was asked (plain: only the thread running here writes it; read racily for the counters). */
+    long slowPolls;
     /** Set by the timer (slice over and someone waiting) or by a waking higher-priority task; cleared by the poll. */
     volatile boolean preemptRequested;
     /** Whether the pending request is for the end of the slice (else a waking higher-priority thread). */

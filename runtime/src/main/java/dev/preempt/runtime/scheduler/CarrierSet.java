@@ -42,6 +42,7 @@ final class CarrierSet {
     private final BitSet indices = new BitSet();
     /** Dispatches of carriers that left: the scheduler's total counts them too. */
     private final LongAdder retiredDispatches = new LongAdder();
+    private final LongAdder retiredSlowPolls = new LongAdder();
     private final LongAdder added = new LongAdder();
     private final LongAdder retired = new LongAdder();
     private final LongAdder blockedCalls = new LongAdder();
@@ -191,6 +192,7 @@ final class CarrierSet {
                     }
                     idle.remove(c);
                     retiredDispatches.add(c.dispatches);
+                    retiredSlowPolls.add(c.slowPolls);
                     indices.clear(c.index);
                     return false;
                 }
@@ -206,6 +208,20 @@ final class CarrierSet {
             }
         }
         return false;
+    }
+
+    /** Slow polls counted per carrier ({@link Carrier#slowPolls}), present and past. */
+    long slowPolls() {
+        long n = retiredSlowPolls.sum();
+        synchronized (this) {
+            for (Carrier c : idle) {
+                n += c.slowPolls;
+            }
+        }
+        for (Carrier c : all) {
+            n += c.slowPolls;
+        }
+        return n;
     }
 
     /** Dispatches of every carrier, present and past. */

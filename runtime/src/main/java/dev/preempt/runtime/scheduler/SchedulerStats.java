@@ -20,6 +20,8 @@ public final class SchedulerStats {
     final LongAdder wakeupPreemptions = new LongAdder();
     final LongAdder pinnedYields = new LongAdder();
     final LongAdder slowPolls = new LongAdder();
+    /** Slow polls counted by the carriers themselves (those of carriers not asked): copied in by {@code stats()}. */
+    volatile long carrierSlowPolls;
     final LongAdder flagSets = new LongAdder();
     final LongAdder ticks = new LongAdder();
     /** Slice expiry to the poll that yielded (time-to-safepoint), for slice preemptions. */
@@ -34,7 +36,7 @@ public final class SchedulerStats {
         m.put("preemptions", preemptions.sum());
         m.put("wakeupPreemptions", wakeupPreemptions.sum());
         m.put("pinnedYields", pinnedYields.sum());
-        m.put("slowPolls", slowPolls.sum());
+        m.put("slowPolls", slowPolls.sum() + carrierSlowPolls);
         m.put("flagSets", flagSets.sum());
         m.put("ticks", ticks.sum());
         m.put("carriers", carriersNow);
