@@ -212,30 +212,26 @@ final class CarrierSet {
 
     /** Slow polls counted per carrier ({@link Carrier#slowPolls}), present and past. */
     long slowPolls() {
-        long n = retiredSlowPolls.sum();
-        synchronized (this) {
-            for (Carrier c : idle) {
-                n += c.slowPolls;
-            }
-        }
-        for (Carrier c : all) {
-            n += c.slowPolls;
-        }
-        return n;
+        return sum(retiredSlowPolls, c -> c.slowPolls);
     }
 
     /** Dispatches of every carrier, present and past. */
     long dispatches() {
-        long d = retiredDispatches.sum();
+        return sum(retiredDispatches, c -> c.dispatches); // kept per carrier: a shared counter on every switch costs more than it tells
+    }
+
+    /** A per-carrier counter summed over the carriers that left, the idle spares and the carriers now. */
+    private long sum(LongAdder retiredPart, java.util.function.ToLongFunction<Carrier> counter) {
+        long n = retiredPart.sum();
         synchronized (this) {
             for (Carrier c : idle) {
-                d += c.dispatches;
+                n += counter.applyAsLong(c);
             }
         }
         for (Carrier c : all) {
-            d += c.dispatches; // kept per carrier: a shared counter on every switch costs more than it tells
+            n += counter.applyAsLong(c);
         }
-        return d;
+        return n;
     }
 
     long added() {
