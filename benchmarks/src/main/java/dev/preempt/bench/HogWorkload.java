@@ -101,6 +101,38 @@ public final class HogWorkload {
                 ? Math.max(0, os.getProcessCpuTime()) : 0;
     }
 
+    /**
+     * Linux: CPU ticks (utime + stime, usually 10 ms each) of every OS thread of this JVM, summed by name with
+     * its digits dropped ({@code preempt-carrier-}, {@code C2 CompilerThre}, ...): JIT and GC threads are
+     * invisible to {@code ThreadMXBean}. Empty elsewhere.
+     */
+    private static java.util.Map<String, Long> threadTicks() {
+        java.util.Map<String, Long> m = new java.util.TreeMap<>();
+        java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
+        if (tasks == null) return m;
+        for (java.io.File task : tasks) {
+            try {
+                String name = java.nio.file.Files.readString(task.toPath().resolve("comm")).trim().replaceAll("[0-9#]+", "#");
+                String stat = java.nio.file.Files.readString(task.toPath().resolve("stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                m.merge(name, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
+            } catch (java.io.IOException | RuntimeException e) {
+                // the thread ended meanwhile
+            }
+        }
+        return m;
+    }
+
+    /** The CPU ticks each thread group used since {@code before}, as {@code thread_cpu=name:ticks;...}. */
+    private static String threadCpu(java.util.Map<String, Long> before) {
+        StringBuilder b = new StringBuilder("thread_cpu_ticks=");
+        threadTicks().forEach((k, v) -> {
+            long d = v - before.getOrDefault(k, 0L);
+            if (d > 0) b.append(k.replace(' ', '_')).append(':').append(d).append(';');
+        });
+        return b.toString();
+    }
+
     private static void shares(int hogs, long millis, String[] args) throws InterruptedException {
         AtomicLong[] work = new AtomicLong[hogs];
         int[] prio = new int[hogs];
@@ -122,12 +154,14 @@ public final class HogWorkload {
             t.setPriority(prio[i]);
             threads.add(t);
         }
+        java.util.Map<String, Long> threadCpuBefore = Boolean.getBoolean("hog.threadCpu") ? threadTicks() : null;
         long cpuBefore = processCpuNanos();
         threads.forEach(Thread::start);
         Thread.sleep(millis);
         long[] done = new long[hogs];
         for (int i = 0; i < hogs; i++) done[i] = work[i].get();
         long cpuNanos = processCpuNanos() - cpuBefore;
+        String threadCpu = Boolean.getBoolean("hog.threadCpu") ? " " + threadCpu(threadCpuBefore) : "";
         stop = true;
         for (Thread t : threads) t.join();
         double sum = 0, squares = 0;
@@ -137,6 +171,6 @@ public final class HogWorkload {
             squares += (double) done[i] * done[i];
             each.append(i == 0 ? "" : ",").append(prio[i]).append(':').append(done[i]);
         }
-        System.out.printf(Locale.ROOT, "jain=%.4f cpu_ms=%d work=%s%n", sum * sum / (hogs * squares), cpuNanos / 1_000_000, each);
+        System.out.printf(Locale.ROOT, "jain=%.4f cpu_ms=%d work=%s%s%n", sum * sum / (hogs * squares), cpuNanos / 1_000_000, each, threadCpu);
     }
 }

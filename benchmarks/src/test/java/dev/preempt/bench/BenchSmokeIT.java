@@ -58,7 +58,7 @@ class BenchSmokeIT {
         run("dev.preempt.bench.timer.TimerJitter", "0.3");
         run("dev.preempt.bench.threads.ScaleBench", "--agent", AGENT, "--repeat", "1", "--parked", "1000", "--spawn", "1000",
                 "--million", "20000", "--out", DIR.toString());
-        run("dev.preempt.bench.threads.RunQueueScale", "--agent", AGENT, "--carriers", "1,4", "--seconds", "0.3", "--repeat", "1");
+        run("dev.preempt.bench.threads.RunQueueScale", "--agent", AGENT, "--carriers", "1,4", "--seconds", "0.3", "--warmup", "0.3", "--repeat", "1");
         run("dev.preempt.bench.threads.ServerBench", "--agent", AGENT, "--connections", "50", "--seconds", "1", "--repeat", "1",
                 "--out", DIR.toString());
         run("dev.preempt.bench.threads.AsyncBench", "--agent", AGENT, "--tasks", "2000", "--repeat", "1", "--out", DIR.toString());

@@ -16,26 +16,28 @@ import java.util.concurrent.atomic.LongAdder;
  *       lands on its carrier's queue under preempt, so the others must steal) and joins them in batches:
  *       submit and steal contention.</li>
  * </ul>
- * Usage: {@code RunQueueScale [--agent JAR] [--carriers 1,2,4,8,16] [--seconds 2] [--repeat 3]}; the child
- * program is {@code RunQueueScale child MODE SECONDS}. Prints operations per second and agent/stock.
+ * Usage: {@code RunQueueScale [--agent JAR] [--carriers 1,2,4,8,16] [--seconds 2] [--warmup 2] [--repeat 3]};
+ * the child program is {@code RunQueueScale child MODE SECONDS [WARMUP_SECONDS]}. Prints operations per second and agent/stock.
  */
 public final class RunQueueScale {
     private static volatile boolean stop;
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("child")) {
-            child(args[1], Double.parseDouble(args[2]));
+            child(args[1], Double.parseDouble(args[2]), args.length > 3 ? Double.parseDouble(args[3]) : 0.3);
             return;
         }
         String agent = "agent/target/preempt-agent.jar";
         List<Integer> counts = List.of(1, 2, 4, 8, 16);
         String seconds = "2";
+        String warmup = "2";
         int repeat = 3;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--agent" -> agent = args[++i];
                 case "--carriers" -> counts = java.util.Arrays.stream(args[++i].split(",")).map(Integer::valueOf).toList();
                 case "--seconds" -> seconds = args[++i];
+                case "--warmup" -> warmup = args[++i];
                 case "--repeat" -> repeat = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument: " + args[i]);
             }
@@ -47,9 +49,9 @@ public final class RunQueueScale {
                 List<Double> stock = new ArrayList<>(), agentOps = new ArrayList<>(), ratios = new ArrayList<>();
                 for (int r = 0; r < repeat; r++) {
                     List<String> stockCmd = ChildJvm.command(null, List.of("-Djdk.virtualThreadScheduler.parallelism=" + c,
-                            "-Djdk.virtualThreadScheduler.maxPoolSize=" + c), RunQueueScale.class.getName(), "child", mode, seconds);
+                            "-Djdk.virtualThreadScheduler.maxPoolSize=" + c), RunQueueScale.class.getName(), "child", mode, seconds, warmup);
                     List<String> agentCmd = ChildJvm.command("-javaagent:" + agentPath + "=carriers=" + c, List.of(),
-                            RunQueueScale.class.getName(), "child", mode, seconds);
+                            RunQueueScale.class.getName(), "child", mode, seconds, warmup);
                     boolean stockFirst = r % 2 == 0;
                     double a, s;
                     if (stockFirst) {
@@ -67,7 +69,7 @@ public final class RunQueueScale {
                         ChildJvm.median(agentOps), ChildJvm.median(ratios), ChildJvm.spread(ratios));
                 dev.preempt.bench.Ratios.record("run-queue " + mode + " throughput, " + c + " carriers (ops/s)",
                         String.format(Locale.ROOT, "%.0f", ChildJvm.median(stock)), String.format(Locale.ROOT, "%.0f", ChildJvm.median(agentOps)),
-                        ChildJvm.median(ratios), ChildJvm.spread(ratios), "RunQueueScale --carriers " + c + " --seconds " + seconds + " --repeat " + repeat);
+                        ChildJvm.median(ratios), ChildJvm.spread(ratios), "RunQueueScale --carriers " + c + " --seconds " + seconds + " --warmup " + warmup + " --repeat " + repeat);
             }
         }
     }
@@ -76,7 +78,7 @@ public final class RunQueueScale {
         return Double.parseDouble(ChildJvm.run(cmd, 120).get("opsPerSecond"));
     }
 
-    private static void child(String mode, double seconds) throws Exception {
+    private static void child(String mode, double seconds, double warmupSeconds) throws Exception {
         LongAdder ops = new LongAdder();
         long windowNanos = (long) (seconds * 1e9);
         List<Thread> threads = new ArrayList<>();
@@ -115,7 +117,11 @@ public final class RunQueueScale {
                 }
             }));
         }
-        Thread.sleep(300); // warm-up, not counted: the window below is measured from a snapshot
+        // Warm-up, not counted: the window below is measured from a snapshot. It must outlast the JIT: with 16
+        // carriers on 2 loaded CPUs the compiler threads got so little CPU that the yielders' loop was still
+        // interpreted at the end of a 2 s window after a 0.3 s warm-up (53% of the carriers' samples in the
+        // interpreter), and that, not the run queues, was the "collapse" at 8 and 16 carriers.
+        Thread.sleep((long) (warmupSeconds * 1000));
         long t0 = System.nanoTime();
         long before = ops.sum();
         Thread.sleep(windowNanos / 1_000_000);

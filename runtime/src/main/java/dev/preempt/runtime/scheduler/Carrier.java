@@ -30,6 +30,8 @@ final class Carrier extends Thread {
     volatile long chargedUntilNanos;
     /** Incremented at each dispatch: a poll that yields and finds it unchanged was pinned, not switched. */
     volatile long dispatches;
+    /** Polls on this carrier that took the slow path while another carrier was asked (plain: only the thread running here writes it; read racily for the counters). */
+    long slowPolls;
     /** Set by the timer (slice over and someone waiting) or by a waking higher-priority task; cleared by the poll. */
     volatile boolean preemptRequested;
     /** Whether the pending request is for the end of the slice (else a waking higher-priority thread). */
@@ -51,6 +53,8 @@ final class Carrier extends Thread {
 
     /** The OS thread id (Linux: from /proc/thread-self), or -1: lets the monitor ask the kernel whether it sleeps. */
     volatile long osTid = -1;
+    /** Its {@code /proc/self/task/TID/stat}, opened by the monitor at its first need and read again from the start; closed when the thread ends. */
+    volatile java.io.RandomAccessFile kernelStat;
     // BlockedCarrierMonitor's last sample of this carrier; timer thread only.
     long sampledDispatches = -1;
     long sampledAtNanos;
@@ -93,7 +97,19 @@ final class Carrier extends Thread {
     @Override
     public void run() {
         osTid = BlockedCarrierMonitor.currentOsTid();
-        loop.accept(this);
+        try {
+            loop.accept(this);
+        } finally {
+            java.io.RandomAccessFile f = kernelStat;
+            kernelStat = null;
+            if (f != null) {
+                try {
+                    f.close();
+                } catch (java.io.IOException ignored) {
+                    // nothing to do: the descriptor is gone either way
+                }
+            }
+        }
     }
 
     /**

@@ -42,6 +42,7 @@ final class CarrierSet {
     private final BitSet indices = new BitSet();
     /** Dispatches of carriers that left: the scheduler's total counts them too. */
     private final LongAdder retiredDispatches = new LongAdder();
+    private final LongAdder retiredSlowPolls = new LongAdder();
     private final LongAdder added = new LongAdder();
     private final LongAdder retired = new LongAdder();
     private final LongAdder blockedCalls = new LongAdder();
@@ -191,6 +192,7 @@ final class CarrierSet {
                     }
                     idle.remove(c);
                     retiredDispatches.add(c.dispatches);
+                    retiredSlowPolls.add(c.slowPolls);
                     indices.clear(c.index);
                     return false;
                 }
@@ -208,18 +210,28 @@ final class CarrierSet {
         return false;
     }
 
+    /** Slow polls counted per carrier ({@link Carrier#slowPolls}), present and past. */
+    long slowPolls() {
+        return sum(retiredSlowPolls, c -> c.slowPolls);
+    }
+
     /** Dispatches of every carrier, present and past. */
     long dispatches() {
-        long d = retiredDispatches.sum();
+        return sum(retiredDispatches, c -> c.dispatches); // kept per carrier: a shared counter on every switch costs more than it tells
+    }
+
+    /** A per-carrier counter summed over the carriers that left, the idle spares and the carriers now. */
+    private long sum(LongAdder retiredPart, java.util.function.ToLongFunction<Carrier> counter) {
+        long n = retiredPart.sum();
         synchronized (this) {
             for (Carrier c : idle) {
-                d += c.dispatches;
+                n += counter.applyAsLong(c);
             }
         }
         for (Carrier c : all) {
-            d += c.dispatches; // kept per carrier: a shared counter on every switch costs more than it tells
+            n += counter.applyAsLong(c);
         }
-        return d;
+        return n;
     }
 
     long added() {

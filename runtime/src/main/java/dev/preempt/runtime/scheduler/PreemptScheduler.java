@@ -174,6 +174,7 @@ public final class PreemptScheduler {
 
     public SchedulerStats stats() {
         stats.dispatchCount = carriers.dispatches();
+        stats.carrierSlowPolls = carriers.slowPolls();
         stats.carriersNow = carriers.all().length;
         stats.carriersBlocked = carriers.blockedNow();
         stats.blockedCalls = carriers.blockedCalls();

@@ -22,6 +22,8 @@ public final class SchedulerStats {
     final LongAdder slowPolls = new LongAdder();
     /** Requests a thread at a poll in JDK code did not act on: runtime or JDK machinery on its stack. */
     final LongAdder jdkPollsRefused = new LongAdder();
+    /** Slow polls counted by the carriers themselves (those of carriers not asked): copied in by {@code stats()}. */
+    volatile long carrierSlowPolls;
     final LongAdder flagSets = new LongAdder();
     final LongAdder ticks = new LongAdder();
     /** Slice expiry to the poll that yielded (time-to-safepoint), for slice preemptions. */
@@ -36,7 +38,7 @@ public final class SchedulerStats {
         m.put("preemptions", preemptions.sum());
         m.put("wakeupPreemptions", wakeupPreemptions.sum());
         m.put("pinnedYields", pinnedYields.sum());
-        m.put("slowPolls", slowPolls.sum());
+        m.put("slowPolls", slowPolls.sum() + carrierSlowPolls);
         m.put("jdkPollsRefused", jdkPollsRefused.sum());
         m.put("flagSets", flagSets.sum());
         m.put("ticks", ticks.sum());
