@@ -1,12 +1,15 @@
 package dev.preempt.timer;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
@@ -14,6 +17,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32C;
 
 /**
@@ -54,9 +58,14 @@ public final class AtomicFiles {
      */
     public static void replace(Path target, byte[] bytes) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+        Path tmp = createTemporary(dir, "." + target.getFileName());
         try {
-            Files.write(tmp, bytes);
+            try (SeekableByteChannel out = Files.newByteChannel(tmp, StandardOpenOption.WRITE)) {
+                ByteBuffer b = ByteBuffer.wrap(bytes);
+                while (b.hasRemaining()) {
+                    out.write(b);
+                }
+            }
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -66,6 +75,34 @@ public final class AtomicFiles {
             Files.deleteIfExists(tmp);
         }
     }
+
+    /**
+     * A new empty file, readable and writable by this user only, named by this process and a counter.
+     * Not {@code Files.createTempFile}: its random names come from {@code SecureRandom}, whose first use
+     * loads the JDK's security providers (about 0.3 MB of tables that stay in the heap), so the first
+     * learned-policy write of a run grew the heap of an app that never used them. {@code CREATE_NEW} fails
+     * on anything already there, a link included, so a planted name is skipped, never written through.
+     */
+    private static Path createTemporary(Path dir, String prefix) throws IOException {
+        boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
+        for (int attempt = 0; ; attempt++) {
+            Path tmp = dir.resolve(prefix + "." + ProcessHandle.current().pid() + "." + COUNTER.incrementAndGet() + ".tmp");
+            try {
+                if (posix) {
+                    Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                } else {
+                    Files.createFile(tmp);
+                }
+                return tmp;
+            } catch (FileAlreadyExistsException taken) {
+                if (attempt == 100) {
+                    throw taken;
+                }
+            }
+        }
+    }
+
+    private static final AtomicLong COUNTER = new AtomicLong();
 
     /** The directory must be ours and not writable by others, or another user could plant a file in it. */
     static void ensurePrivateDir(Path dir) throws IOException {

@@ -48,9 +48,4 @@ public final class PreemptRuntime {
     public static boolean isStarted() {
         return settings != null;
     }
-
-    /** The settings the runtime was started with, or null before start. */
-    public static RuntimeSettings settings() {
-        return settings;
-    }
 }

@@ -59,15 +59,8 @@ public final class LoopStripMiner {
 
     /**
      * Strip-mines the eligible loops of {@code m}; returns the back-edges it handled (their loops poll
-     * once per strip, so the generic inserter must not poll them again).
-     */
-    public static Set<AbstractInsnNode> mine(MethodNode m, boolean hasFrames) {
-        return mine(m, hasFrames, Set.of());
-    }
-
-    /**
-     * As {@link #mine(MethodNode, boolean)}; {@code plainFields} names ({@code owner.name}) the class's own
-     * non-volatile fields, which a bound may read.
+     * once per strip, so the generic inserter must not poll them again). {@code plainFields} names
+     * ({@code owner.name}) the class's own non-volatile fields, which a bound may read.
      */
     public static Set<AbstractInsnNode> mine(MethodNode m, boolean hasFrames, Set<String> plainFields) {
         Set<AbstractInsnNode> handled = new HashSet<>();

@@ -95,10 +95,6 @@ public final class PreemptTransformer implements ClassFileTransformer {
         return transformed.get();
     }
 
-    public long failedCount() {
-        return failed.get();
-    }
-
     /** One line for the log at exit: how many app classes were looked at and rewritten, and how fast. */
     public String summary() {
         long n = seen.get();

@@ -36,11 +36,6 @@ public final class SafepointInserter {
 
     private SafepointInserter() {}
 
-    /** Inserts the polls of one method; true if any was inserted. */
-    public static boolean insert(MethodNode m) {
-        return insert(m, java.util.Set.of());
-    }
-
     /**
      * Inserts the polls of one method, except at the back-edges in {@code exempt} (loops that
      * {@link LoopStripMiner} already polls once per strip); true if any was inserted.

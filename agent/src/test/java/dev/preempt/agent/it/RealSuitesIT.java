@@ -35,14 +35,9 @@ class RealSuitesIT {
     @ParameterizedTest(name = "{0}")
     @CsvSource({"commons-collections4, 11000,", "commons-codec, 18000,", "commons-lang3, 32, org.apache.commons.lang3.ThreadUtilsTest"})
     void theSameTestsPassWithTheAgent(String suite, int minimumPassing, String onlyClass) throws Exception {
-        Path dir = SUITES.resolve(suite);
-        List<Path> jars;
-        try (Stream<Path> s = Files.list(dir)) {
-            jars = s.filter(p -> p.toString().endsWith(".jar")).sorted().toList();
-        }
-        Path launcher = jars.stream().filter(p -> p.getFileName().toString().startsWith("junit-platform-console-standalone")).findFirst().orElseThrow();
-        Path tests = jars.stream().filter(p -> p.getFileName().toString().endsWith("-tests.jar")).findFirst().orElseThrow();
-        String cp = jars.stream().filter(p -> !p.equals(launcher)).map(Path::toString).collect(Collectors.joining(":"));
+        Jars jars = Jars.of(suite);
+        Path launcher = jars.launcher(), tests = jars.tests();
+        String cp = jars.classPath();
 
         long t0 = System.nanoTime();
         List<String> select = onlyClass == null ? List.of("--scan-classpath", tests.toString()) : List.of("--select-class", onlyClass);
@@ -81,14 +76,9 @@ class RealSuitesIT {
     @Test
     void aPolicyLearnedInOneTestOrderEnforcesAnotherWithoutARefusal() throws Exception {
         String suite = "commons-codec";
-        Path dir = SUITES.resolve(suite);
-        List<Path> jars;
-        try (Stream<Path> s = Files.list(dir)) {
-            jars = s.filter(p -> p.toString().endsWith(".jar")).sorted().toList();
-        }
-        Path launcher = jars.stream().filter(p -> p.getFileName().toString().startsWith("junit-platform-console-standalone")).findFirst().orElseThrow();
-        Path tests = jars.stream().filter(p -> p.getFileName().toString().endsWith("-tests.jar")).findFirst().orElseThrow();
-        String cp = jars.stream().filter(p -> !p.equals(launcher)).map(Path::toString).collect(Collectors.joining(":"));
+        Jars jars = Jars.of(suite);
+        Path launcher = jars.launcher(), tests = jars.tests();
+        String cp = jars.classPath();
         Path out = SUITES.resolve(suite + "-generalise");
         Files.createDirectories(out);
         Path policy = out.resolve("policy.json");
@@ -124,6 +114,19 @@ class RealSuitesIT {
         ForkedJvm.Result r = jvm.agent(agentOptions).run();
         assertTrue(!r.timedOut(), r::toString);
         return reports;
+    }
+
+    /** A suite's jars: the console launcher, the tests jar, and the class path of everything but the launcher. */
+    private record Jars(Path launcher, Path tests, String classPath) {
+        static Jars of(String suite) throws IOException {
+            List<Path> jars;
+            try (Stream<Path> s = Files.list(SUITES.resolve(suite))) {
+                jars = s.filter(p -> p.toString().endsWith(".jar")).sorted().toList();
+            }
+            Path launcher = jars.stream().filter(p -> p.getFileName().toString().startsWith("junit-platform-console-standalone")).findFirst().orElseThrow();
+            Path tests = jars.stream().filter(p -> p.getFileName().toString().endsWith("-tests.jar")).findFirst().orElseThrow();
+            return new Jars(launcher, tests, jars.stream().filter(p -> !p.equals(launcher)).map(Path::toString).collect(Collectors.joining(":")));
+        }
     }
 
     private static Path run(String suite, String side, boolean withAgent, Path launcher, String cp, List<String> select) {
