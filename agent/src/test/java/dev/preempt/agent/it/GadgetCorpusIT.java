@@ -34,8 +34,8 @@ class GadgetCorpusIT {
     /**
      * What the old libraries need on JDK 25, as apps running them there are started: Groovy 2.4 and XStream 1.4
      * make JDK members accessible; the TemplatesImpl chains need java.xml's XSLTC packages exported, as every
-     * JDK before 16 did (without these two, CC3, CC4 and CB1 stop at an IllegalAccessError on the stock JVM
-     * and reach no sink).
+     * JDK before 16 did (without them, CC3, CC4 and CB1 stop on the stock JVM at an IllegalAccessException, the
+     * XSLTC classes being unexported, and reach no sink).
      */
     private static final List<String> JVM_ARGS = List.of(
             "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/java.lang.reflect=ALL-UNNAMED",
