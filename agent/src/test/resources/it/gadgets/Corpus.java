@@ -134,9 +134,13 @@ public final class Corpus {
         return e.getClass().getName() + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse("");
     }
 
-    /** Waits up to 3 s for every chain's sink (a process the chain started may take a moment), then reports each. */
+    /**
+     * Waits up to 5 s for every chain's sink, then reports each: a process a chain started runs its
+     * {@code touch} a moment later, longer on a loaded machine (the other sinks are reached before the attack
+     * returns).
+     */
     private static void awaitSinks() throws InterruptedException {
-        long deadline = System.nanoTime() + 3_000_000_000L;
+        long deadline = System.nanoTime() + 5_000_000_000L;
         while (System.nanoTime() < deadline && !SINKS.values().stream().allMatch(BooleanSupplier::getAsBoolean)) {
             Thread.sleep(50);
         }
