@@ -25,7 +25,8 @@ import org.objectweb.asm.Opcodes;
  * CommonsCollections2-6, CommonsBeanutils1, Groovy1, URLDNS; Spring's JtaTransactionManager; the SnakeYAML and XStream
  * advisories),
  * rebuilt here from the vulnerable libraries themselves. Needs, to set the JDK classes' private fields:
- * {@code --add-opens} for java.xml's trax package, java.base's sun.reflect.annotation, java.util, java.net.
+ * {@code --add-opens} for java.xml's trax package, java.base's sun.reflect.annotation, java.util, java.net,
+ * and java.lang (for Groovy 2.4, which makes JDK members accessible when a closure is made).
  */
 public final class Attacker {
     private static final String TRAX = "com.sun.org.apache.xalan.internal.xsltc.trax.";
