@@ -1,6 +1,7 @@
 package dev.preempt.agent.transform;
 
 import dev.preempt.agent.options.AgentConfig;
+import dev.preempt.runtime.cfi.Cfi;
 import dev.preempt.runtime.log.PreemptLog;
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
@@ -38,7 +39,7 @@ public final class PreemptTransformer implements ClassFileTransformer {
 
     public PreemptTransformer(AgentConfig config) {
         this.config = config;
-        this.anythingToDo = config.schedule() || config.cfi() != AgentConfig.CfiMode.OFF; // polls and bridges, call guards
+        this.anythingToDo = config.schedule() || config.cfi() != Cfi.Mode.OFF; // polls and bridges, call guards
         this.rewriter = new ClassRewriter(config);
     }
 

@@ -23,11 +23,6 @@ import java.util.function.LongSupplier;
  * then {@link ThreadProfile#ended} when the carrier sees it terminated.
  */
 public final class Recorder {
-    /** Default of {@code profile.threads}. */
-    public static final int DEFAULT_MAX_THREADS = 100_000;
-    /** Default of {@code profile.slices}: 16 MiB of slices, all carriers together. */
-    public static final int DEFAULT_MAX_SLICES = 512 * 1024;
-
     private final LongSupplier clockNanos;
     private final long startNanos;
     private final long startEpochMillis;
