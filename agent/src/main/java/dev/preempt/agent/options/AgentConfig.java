@@ -1,7 +1,7 @@
 package dev.preempt.agent.options;
 
-import dev.preempt.runtime.Glob;
-import dev.preempt.runtime.RuntimeSettings;
+import dev.preempt.runtime.base.Glob;
+import dev.preempt.runtime.base.RuntimeSettings;
 import dev.preempt.runtime.cfi.AuditLog;
 import dev.preempt.runtime.cfi.Cfi;
 import dev.preempt.runtime.log.PreemptLog;

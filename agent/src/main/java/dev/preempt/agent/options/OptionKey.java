@@ -1,6 +1,6 @@
 package dev.preempt.agent.options;
 
-import dev.preempt.runtime.RuntimeSettings;
+import dev.preempt.runtime.base.RuntimeSettings;
 import dev.preempt.runtime.cfi.AuditLog;
 import dev.preempt.runtime.cfi.Cfi;
 import dev.preempt.runtime.log.PreemptLog;

@@ -1,8 +1,8 @@
 package dev.preempt.agent.transform;
 
 import dev.preempt.agent.options.AgentConfig;
-import dev.preempt.runtime.Glob;
-import dev.preempt.runtime.RuntimeSettings;
+import dev.preempt.runtime.base.Glob;
+import dev.preempt.runtime.base.RuntimeSettings;
 import dev.preempt.runtime.cfi.Cfi;
 import dev.preempt.runtime.log.PreemptLog;
 import java.util.HashSet;

@@ -29,7 +29,7 @@ public final class PreemptTransformer implements ClassFileTransformer {
     private final AgentConfig config;
     /** With no rewrite switched on, classes are not even parsed. */
     private final boolean anythingToDo;
-    private final dev.preempt.runtime.Glob fault = FAULT_GLOB == null ? null : dev.preempt.runtime.Glob.ofClass(FAULT_GLOB);
+    private final dev.preempt.runtime.base.Glob fault = FAULT_GLOB == null ? null : dev.preempt.runtime.base.Glob.ofClass(FAULT_GLOB);
     private final ClassRewriter rewriter;
     private final ThreadLocal<Boolean> inTransform = new ThreadLocal<>();
     private final AtomicLong transformed = new AtomicLong();

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.preempt.runtime.RuntimeSettings;
+import dev.preempt.runtime.base.RuntimeSettings;
 import dev.preempt.runtime.cfi.AuditLog;
 import dev.preempt.runtime.cfi.Cfi;
 import dev.preempt.runtime.log.PreemptLog;

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.preempt.runtime.Glob;
-import dev.preempt.runtime.RuntimeSettings.PriorityRule;
-import dev.preempt.runtime.RuntimeSettings;
+import dev.preempt.runtime.base.Glob;
+import dev.preempt.runtime.base.RuntimeSettings.PriorityRule;
+import dev.preempt.runtime.base.RuntimeSettings;
 import dev.preempt.runtime.cfi.AuditLog;
 import dev.preempt.runtime.cfi.Cfi;
 import java.nio.file.Files;
