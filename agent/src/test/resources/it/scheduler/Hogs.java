@@ -101,23 +101,23 @@ public class Hogs {
         System.out.println("loAfter=" + loAfter);
     }
 
+    /** Two virtual hogs named {@code prefix0}, {@code prefix1} with {@code priority}, counting into {@code counter}. */
+    static void startHogs(String prefix, int priority, AtomicLong counter, List<Thread> started) {
+        for (int i = 0; i < 2; i++) {
+            Thread t = Thread.ofVirtual().name(prefix + i).unstarted(() -> spin(counter));
+            t.setPriority(priority);
+            t.start();
+            started.add(t);
+        }
+    }
+
     /** strict on 2 carriers: two lo hogs run, then two hi hogs start; lo must not run while both hi are runnable. */
     static void strictAcross() throws Exception {
         AtomicLong lo = new AtomicLong(), hi = new AtomicLong();
         List<Thread> ts = new ArrayList<>();
-        for (int i = 0; i < 2; i++) {
-            Thread l = Thread.ofVirtual().name("lo-" + i).unstarted(() -> spin(lo));
-            l.setPriority(1);
-            l.start();
-            ts.add(l);
-        }
+        startHogs("lo-", 1, lo, ts);
         Thread.sleep(200);
-        for (int i = 0; i < 2; i++) {
-            Thread h = Thread.ofVirtual().name("hi-" + i).unstarted(() -> spin(hi));
-            h.setPriority(10);
-            h.start();
-            ts.add(h);
-        }
+        startHogs("hi-", 10, hi, ts);
         Thread.sleep(100);
         long lo0 = lo.get(), hi0 = hi.get();
         Thread.sleep(500);
