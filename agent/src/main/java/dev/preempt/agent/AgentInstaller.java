@@ -40,7 +40,7 @@ final class AgentInstaller {
         }
         openJavaLang(inst);
         if (!config.timer().equals("java")) {
-            enableNativeAccessForRuntime();
+            PreemptRuntime.enableNativeAccess();
         }
         try {
             PreemptRuntime.start(config.toRuntimeSettings());
@@ -99,32 +99,21 @@ final class AgentInstaller {
     }
 
     /**
-     * Opens {@code java.lang} to the agent and to the runtime on the boot class path, so the scheduler can
-     * reach the virtual-thread builder hook without the user passing {@code --add-opens}.
+     * Opens {@code java.lang} and the JDK internals the scheduler uses to the runtime on the boot class path
+     * (its module is the boot loader's unnamed module, where only preempt's runtime lives), so it can reach
+     * the virtual-thread builder hook without the user passing {@code --add-opens}. Never to the agent's own
+     * module: the agent jar is on the system class path, so its module is the app's unnamed module, and
+     * opening to it opened {@code java.lang}, {@code jdk.internal.vm} and {@code jdk.internal.misc} to every
+     * class of the app (found by commons-lang3's own suite: {@code CompareToBuilderTest} reflected into
+     * {@code String.value} under the agent and failed as it should on the stock JVM).
      */
     private static void openJavaLang(Instrumentation inst) {
         Module javaBase = Object.class.getModule();
-        Module agent = AgentInstaller.class.getModule();
         Module runtime = PreemptRuntime.class.getModule();
         inst.redefineModule(javaBase, Set.of(), Map.of(),
-                Map.of("java.lang", Set.of(agent, runtime), "jdk.internal.vm", Set.of(agent, runtime),
-                        "jdk.internal.misc", Set.of(agent, runtime), "jdk.internal.access", Set.of(runtime)),
+                Map.of("java.lang", Set.of(runtime), "jdk.internal.vm", Set.of(runtime),
+                        "jdk.internal.misc", Set.of(runtime), "jdk.internal.access", Set.of(runtime)),
                 Set.of(), Map.of());
-    }
-
-    /**
-     * The runtime binds the native timer with the FFM API from the boot loader's unnamed module, and the
-     * JDK tracks native access for unnamed modules only as a whole: without this, its first restricted
-     * call would print a warning into the app's stderr. The same as {@code --enable-native-access=ALL-UNNAMED}.
-     */
-    private static void enableNativeAccessForRuntime() {
-        try {
-            var m = Module.class.getDeclaredMethod("implAddEnableNativeAccessToAllUnnamed");
-            m.setAccessible(true);
-            m.invoke(null);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            PreemptLog.info("could not enable native access for the timer library (" + e + "); the JDK may warn once");
-        }
     }
 
     private static void fail(String message, boolean attached) {

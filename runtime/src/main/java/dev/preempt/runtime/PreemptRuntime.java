@@ -56,6 +56,22 @@ public final class PreemptRuntime {
         return s == null ? Optional.empty() : Optional.ofNullable(s.recorder());
     }
 
+    /**
+     * The runtime binds the native timer with the FFM API from the boot loader's unnamed module, and the
+     * JDK tracks native access for unnamed modules only as a whole: without this, its first restricted
+     * call would print a warning into the app's stderr. The same as {@code --enable-native-access=ALL-UNNAMED}.
+     * Called by the agent after it opened {@code java.lang} to this module (and to no other).
+     */
+    public static void enableNativeAccess() {
+        try {
+            var m = Module.class.getDeclaredMethod("implAddEnableNativeAccessToAllUnnamed");
+            m.setAccessible(true);
+            m.invoke(null);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            PreemptLog.info("could not enable native access for the timer library (" + e + "); the JDK may warn once");
+        }
+    }
+
     /** Whether {@link #start} has run in this JVM. */
     public static boolean isStarted() {
         return settings != null;

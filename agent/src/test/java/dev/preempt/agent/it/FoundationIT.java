@@ -54,6 +54,40 @@ class FoundationIT {
         assertTrue(r.stdout().contains("agentLoader=true"), r::toString);
     }
 
+    /**
+     * The agent opens JDK internals to preempt's runtime only: the app's classes (which share the system
+     * loader's unnamed module with the agent jar) are refused exactly as on the stock JVM. Before, the
+     * opens went to the agent's module too, and commons-lang3's CompareToBuilderTest read String.value.
+     */
+    @Test
+    void theAppGetsNoDeepAccessToTheJdkThatItLacksStock() {
+        String src = """
+                public class DeepAccess {
+                    public static void main(String[] a) throws Exception {
+                        System.out.println("java.lang=" + open(String.class.getDeclaredField("value")));
+                        System.out.println("jdk.internal.misc=" + call("jdk.internal.misc.Unsafe", "getUnsafe"));
+                        System.out.println("jdk.internal.vm=" + call("jdk.internal.vm.Continuation", "getCurrentContinuation"));
+                    }
+                    static String open(java.lang.reflect.Field f) {
+                        try { f.setAccessible(true); return "opened"; } catch (RuntimeException e) { return "refused"; }
+                    }
+                    static String call(String type, String method) {
+                        try {
+                            java.lang.reflect.Method m = null;
+                            for (java.lang.reflect.Method x : Class.forName(type).getDeclaredMethods()) if (x.getName().equals(method)) m = x;
+                            m.setAccessible(true);
+                            return "opened";
+                        } catch (Exception | Error e) { return "refused"; }
+                    }
+                }
+                """;
+        var classes = ForkedJvm.compile(8, "DeepAccess", src);
+        ForkedJvm.Result stock = ForkedJvm.java().classpath(classes).main("DeepAccess").run().assertOk();
+        ForkedJvm.Result agent = ForkedJvm.java().agent("").classpath(classes).main("DeepAccess").run().assertOk();
+        assertTrue(stock.stdout().contains("java.lang=refused"), stock::toString);
+        assertEquals(stock.stdout(), agent.stdout(), "what the app may open, stock vs under the agent");
+    }
+
     @Test
     void excludedClassesAreNotInstrumented() {
         ForkedJvm.Result r = ForkedJvm.java().agent("log=debug,exclude=dev.preempt.samples.legacy.**")

@@ -46,22 +46,23 @@ public final class RecordingMemory {
         }
         Path report = Path.of(System.getProperty("java.io.tmpdir"), "preempt-recording-memory-" + ProcessHandle.current().pid() + ".html");
         String agentArg = "-javaagent:" + Path.of(agent).toAbsolutePath() + "=profile=" + report + (options.isEmpty() ? "" : "," + options);
-        List<Long> stock = new ArrayList<>(), withAgent = new ArrayList<>();
+        List<Long> stock = new ArrayList<>(), withAgent = new ArrayList<>(), started = new ArrayList<>();
         double m = minutes;
         int every = interval;
-        Thread s = Thread.ofPlatform().start(() -> read(null, m, every, stock));
-        Thread a = Thread.ofPlatform().start(() -> read(agentArg, m, every, withAgent));
+        Thread s = Thread.ofPlatform().start(() -> read(null, m, every, stock, new ArrayList<>()));
+        Thread a = Thread.ofPlatform().start(() -> read(agentArg, m, every, withAgent, started));
         s.join();
         a.join();
-        System.out.printf(Locale.ROOT, "live objects after a full GC, every %d s (MiB), agent %s:%n%8s %10s %10s %10s%n",
-                interval, agentArg, "seconds", "stock", "agent", "agent-stock");
+        System.out.printf(Locale.ROOT, "live objects after a full GC, every %d s (MiB), agent %s:%n%8s %10s %10s %12s %16s%n",
+                interval, agentArg, "seconds", "stock", "agent", "agent-stock", "threads started");
         for (int i = 0; i < Math.min(stock.size(), withAgent.size()); i++) {
-            System.out.printf(Locale.ROOT, "%8d %10.1f %10.1f %10.1f%n", (i + 1) * interval, stock.get(i) / 1048576.0,
-                    withAgent.get(i) / 1048576.0, (withAgent.get(i) - stock.get(i)) / 1048576.0);
+            System.out.printf(Locale.ROOT, "%8d %10.1f %10.1f %12.1f %16d%n", (i + 1) * interval, stock.get(i) / 1048576.0,
+                    withAgent.get(i) / 1048576.0, (withAgent.get(i) - stock.get(i)) / 1048576.0,
+                    i < started.size() ? started.get(i) : -1);
         }
     }
 
-    private static void read(String agentArg, double minutes, int interval, List<Long> out) {
+    private static void read(String agentArg, double minutes, int interval, List<Long> out, List<Long> started) {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
         if (agentArg != null) {
             cmd.add(agentArg);
@@ -74,6 +75,8 @@ public final class RecordingMemory {
                 for (String l; (l = r.readLine()) != null; ) {
                     if (l.startsWith("live=")) {
                         out.add(Long.parseLong(l.substring(5)));
+                    } else if (l.startsWith("started=")) {
+                        started.add(Long.parseLong(l.substring(8)));
                     }
                 }
             }
@@ -83,6 +86,16 @@ public final class RecordingMemory {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Threads the agent's scheduler started so far ({@code dev.preempt:type=Scheduler}), -1 on the stock
+     * JVM: says when the recording reached {@code profile.threads}, after which it must stop growing.
+     */
+    private static long threadsStarted() throws Exception {
+        javax.management.ObjectName name = new javax.management.ObjectName("dev.preempt:type=Scheduler");
+        javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        return server.isRegistered(name) ? ((Number) server.getAttribute(name, "ThreadsStarted")).longValue() : -1;
     }
 
     /** The workload: prints live=BYTES every interval until the minutes are up, then ends its threads. */
@@ -129,6 +142,7 @@ public final class RecordingMemory {
         for (long next = System.nanoTime() + interval * 1_000_000_000L; next < end; next += interval * 1_000_000_000L) {
             Thread.sleep(Math.max(0, (next - System.nanoTime()) / 1_000_000));
             System.out.println("live=" + ClassLoadStartup.liveBytes());
+            System.out.println("started=" + threadsStarted());
         }
         for (Thread t : threads) {
             t.join();

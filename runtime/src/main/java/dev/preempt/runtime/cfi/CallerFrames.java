@@ -64,11 +64,20 @@ final class CallerFrames {
                         || className.startsWith("dev.preempt.timer.") || className.startsWith("dev.preempt.shaded."));
     }
 
-    /** Names stable from run to run: a hidden class's address suffix and a proxy's number are dropped. */
+    /**
+     * Names stable from run to run: a hidden class's address suffix, a proxy's number and the number of a
+     * proxy's dynamic module ({@code jdk.proxy3.$Proxy12}: modules are numbered in the order class loaders
+     * first make a proxy of public interfaces, so another library making one first shifts them) are dropped.
+     */
     static String stableName(String className) {
         int slash = className.indexOf('/');
         if (slash >= 0) {
             className = className.substring(0, slash);
+        }
+        if (className.startsWith("jdk.proxy")) {
+            int end = "jdk.proxy".length();
+            while (end < className.length() && Character.isDigit(className.charAt(end))) end++;
+            className = "jdk.proxy" + className.substring(end);
         }
         int proxy = className.indexOf("$Proxy");
         if (proxy >= 0) {

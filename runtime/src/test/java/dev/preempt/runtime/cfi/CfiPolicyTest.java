@@ -36,6 +36,8 @@ class CfiPolicyTest {
     @Test
     void namesThatChangeFromRunToRunAreMadeStable() {
         assertEquals("com.sun.proxy.$Proxy", CallerFrames.stableName("com.sun.proxy.$Proxy12"));
+        assertEquals("jdk.proxy.$Proxy", CallerFrames.stableName("jdk.proxy3.$Proxy12"));
+        assertEquals("jdk.proxyish.Tool", CallerFrames.stableName("jdk.proxyish.Tool"));
         assertEquals("App$$Lambda", CallerFrames.stableName("App$$Lambda/0x000001f0"));
         assertEquals("a.B", CallerFrames.stableName("a.B"));
     }
