@@ -6,6 +6,7 @@ import dev.preempt.agent.options.OptionParser;
 import dev.preempt.agent.report.ProfileOutputs;
 import dev.preempt.agent.transform.PreemptTransformer;
 import dev.preempt.runtime.PreemptRuntime;
+import dev.preempt.runtime.cfi.Cfi;
 import dev.preempt.runtime.log.PreemptLog;
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
@@ -47,7 +48,7 @@ final class AgentInstaller {
             fail("preempt: " + e.getMessage(), attached);
             return;
         }
-        if (config.cfi() != AgentConfig.CfiMode.OFF) {
+        if (config.cfi() != Cfi.Mode.OFF) {
             try {
                 dev.preempt.agent.cfi.CfiInstaller.install(config, inst);
             } catch (dev.preempt.agent.cfi.CfiInstaller.CfiStartException e) {

@@ -79,6 +79,11 @@ public class CfiBench {
      * Inc again, defined by a loader of its own (as an app server's or a plugin's classes are): the guard
      * caches such a receiver behind a weak reference so that the loader can be collected, which costs the
      * check one more load ({@link #interfaceCallChildLoader}).
+     *
+     * <p>The runtime's {@code CallGuardLoaderTest} has the same loader (for one class of its own). One copy
+     * cannot serve both: the only main code both reach (the runtime, native-timers) is on every app's
+     * bootstrap class path, no place for a test loader; the runtime's tests cannot depend on this module;
+     * and a test-jar of the runtime would put its JUnit tests into the benchmarks jar. Keep the two alike.
      */
     static final class ChildLoader extends ClassLoader {
         ChildLoader() {

@@ -7,6 +7,12 @@ import java.util.function.Consumer;
 public final class TimerBackends {
     private static volatile Consumer<String> fallbackListener = message -> System.err.println("preempt: " + message);
 
+    /**
+     * The values of {@code timer=}: {@code auto}, then each backend of {@link #all()} by name, preferred
+     * first. The agent's option table lists these; {@code TimerBackendsTest} checks them against {@link #all()}.
+     */
+    public static final List<String> CHOICES = List.of("auto", "native", "java");
+
     private TimerBackends() {}
 
     /** Every backend, preferred first: native where its library loads, then the pure-Java one. */
@@ -53,6 +59,7 @@ public final class TimerBackends {
                 return b;
             }
         }
-        throw new IllegalStateException("timer=" + choice + ": no such backend (expected auto, native or java)");
+        throw new IllegalStateException("timer=" + choice + ": no such backend (expected "
+                + String.join(", ", CHOICES.subList(0, CHOICES.size() - 1)) + " or " + CHOICES.getLast() + ")");
     }
 }

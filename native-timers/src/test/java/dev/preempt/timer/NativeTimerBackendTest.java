@@ -163,6 +163,14 @@ class NativeTimerBackendTest {
         assertEquals("timer=atomic: no such backend (expected auto, native or java)", e.getMessage());
     }
 
+    /** {@code timer=}'s values, which the agent's option table lists, are auto and every backend this build has. */
+    @Test
+    void timerChoicesAreAutoAndEveryBackendByName() {
+        List<String> names = new ArrayList<>(List.of("auto"));
+        TimerBackends.all().forEach(b -> names.add(b.name()));
+        assertEquals(names, TimerBackends.CHOICES);
+    }
+
     /** Whether {@code condition} holds within {@code millis}, polled every millisecond. */
     private static boolean within(long millis, java.util.function.BooleanSupplier condition) throws InterruptedException {
         long end = System.nanoTime() + millis * 1_000_000L;

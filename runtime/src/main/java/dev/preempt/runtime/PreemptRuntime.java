@@ -1,12 +1,15 @@
 package dev.preempt.runtime;
 
+import dev.preempt.runtime.base.RuntimeSettings;
 import dev.preempt.runtime.log.PreemptLog;
+import dev.preempt.runtime.profile.Recording;
 import dev.preempt.runtime.scheduler.PreemptScheduler;
 import dev.preempt.runtime.telemetry.JmxRegistration;
 import dev.preempt.runtime.telemetry.SchedulerMXBean;
 import dev.preempt.runtime.telemetry.ThreadsMXBean;
 import dev.preempt.runtime.threads.ThreadDump;
 import dev.preempt.timer.TimerBackends;
+import java.util.Optional;
 
 /**
  * The runtime's front: started once by the agent's premain, before any app class is transformed.
@@ -42,6 +45,15 @@ public final class PreemptRuntime {
             }
         }
         PreemptLog.debug("runtime started: " + s);
+    }
+
+    /**
+     * The concurrency profiler's recording, when {@code profile=} or {@code trace=} asked for one and
+     * preempt's scheduler runs; what the agent writes the report and the trace from.
+     */
+    public static Optional<Recording> recording() {
+        PreemptScheduler s = PreemptScheduler.active();
+        return s == null ? Optional.empty() : Optional.ofNullable(s.recorder());
     }
 
     /**

@@ -37,7 +37,7 @@ public final class CfiInstaller {
     }
 
     public static void install(AgentConfig config, Instrumentation inst) throws CfiStartException {
-        Cfi.Mode mode = Cfi.Mode.valueOf(config.cfi().name());
+        Cfi.Mode mode = config.cfi();
         CfiPolicy policy;
         try {
             if (mode == Cfi.Mode.LEARN && !Files.exists(config.policy())) {
@@ -55,7 +55,7 @@ public final class CfiInstaller {
         }
         AuditLog log;
         try {
-            log = AuditLog.open(config.audit(), AuditLog.Format.valueOf(config.auditFormat().name()), config.auditMaxBytes(), config.auditKeep());
+            log = AuditLog.open(config.audit(), config.auditFormat(), config.auditMaxBytes(), config.auditKeep());
         } catch (IOException e) {
             throw new CfiStartException("preempt: option audit=" + config.audit() + ": cannot open the audit log: " + e);
         }

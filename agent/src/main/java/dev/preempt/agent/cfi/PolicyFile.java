@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.preempt.runtime.Glob;
+import dev.preempt.runtime.base.Glob;
 import dev.preempt.runtime.cfi.CfiPolicy;
 import dev.preempt.runtime.cfi.CfiRule;
 import dev.preempt.runtime.cfi.Sink;

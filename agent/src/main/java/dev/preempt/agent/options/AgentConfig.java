@@ -1,7 +1,9 @@
 package dev.preempt.agent.options;
 
-import dev.preempt.runtime.Glob;
-import dev.preempt.runtime.RuntimeSettings;
+import dev.preempt.runtime.base.Glob;
+import dev.preempt.runtime.base.RuntimeSettings;
+import dev.preempt.runtime.cfi.AuditLog;
+import dev.preempt.runtime.cfi.Cfi;
 import dev.preempt.runtime.log.PreemptLog;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,23 +13,24 @@ import java.util.Optional;
 
 /**
  * The agent's whole configuration, parsed once at start-up by {@link OptionParser} and never changed.
- * Field names follow the option keys (docs/options.md).
+ * Field names follow the option keys (docs/options.md); a key that takes one of a few words is held as
+ * the constant of the runtime's enum those words come from ({@link OptionKey}).
  */
 public record AgentConfig(
         boolean schedule,
         boolean jdkPolls,
-        ThreadsMode threads,
+        RuntimeSettings.Threads threads,
         List<Glob> threadsKeep,
         Duration slice,
         int carriers,
         int carriersMax,
-        Sched sched,
+        RuntimeSettings.Sched sched,
         List<RuntimeSettings.PriorityRule> priority,
         String timer,
-        CfiMode cfi,
+        Cfi.Mode cfi,
         Path policy,
         String audit,
-        AuditFormat auditFormat,
+        AuditLog.Format auditFormat,
         long auditMaxBytes,
         int auditKeep,
         CfiTypes cfiTypes,
@@ -41,11 +44,6 @@ public record AgentConfig(
         PreemptLog.Level log,
         Optional<Path> logFile,
         Map<OptionKey, String> rawValues) {
-
-    public enum ThreadsMode { MAP, KEEP }
-    public enum Sched { FAIR, STRICT }
-    public enum CfiMode { OFF, LEARN, AUDIT, ENFORCE }
-    public enum AuditFormat { JSON, CSV, TEXT }
 
     /**
      * {@code cfi.types}: which interface and virtual call sites get a receiver check.
@@ -82,9 +80,9 @@ public record AgentConfig(
 
     /** What the bootstrap runtime needs of this configuration. */
     public RuntimeSettings toRuntimeSettings() {
-        return new RuntimeSettings(schedule, threads == ThreadsMode.MAP,
+        return new RuntimeSettings(schedule, threads,
                 threadsKeep.stream().map(Glob::toString).toList(), slice.toNanos(), carriers, carriersMax,
-                sched == Sched.STRICT, priority, timer, profile.isPresent() || trace.isPresent(), profileThreads, profileSlices);
+                sched, priority, timer, profile.isPresent() || trace.isPresent(), profileThreads, profileSlices);
     }
 
     /** Whether app class {@code internalName} (slashes) is to be instrumented under include/exclude. */

@@ -1,7 +1,10 @@
 package dev.preempt.agent.options;
 
-import dev.preempt.runtime.Glob;
-import dev.preempt.runtime.RuntimeSettings.PriorityRule;
+import dev.preempt.runtime.base.Glob;
+import dev.preempt.runtime.base.RuntimeSettings;
+import dev.preempt.runtime.base.RuntimeSettings.PriorityRule;
+import dev.preempt.runtime.cfi.AuditLog;
+import dev.preempt.runtime.cfi.Cfi;
 import dev.preempt.runtime.log.PreemptLog;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -141,20 +144,20 @@ public final class OptionParser {
         Values v = new Values(raw);
         int carriers = v.integer(OptionKey.CARRIERS, 1, 1024, Runtime.getRuntime().availableProcessors());
         return new AgentConfig(
-                v.choice(OptionKey.SCHEDULE, "on", "off").equals("on"),
-                v.choice(OptionKey.JDK_POLLS, "on", "off").equals("on"),
-                AgentConfig.ThreadsMode.valueOf(v.choice(OptionKey.THREADS, "map", "keep").toUpperCase(Locale.ROOT)),
+                v.on(OptionKey.SCHEDULE),
+                v.on(OptionKey.JDK_POLLS),
+                v.choice(OptionKey.THREADS, RuntimeSettings.Threads.class),
                 v.globs(OptionKey.THREADS_KEEP, false),
                 v.duration(OptionKey.SLICE, Duration.ofNanos(100_000), Duration.ofSeconds(10)),
                 carriers,
                 v.carriersMax(carriers),
-                AgentConfig.Sched.valueOf(v.choice(OptionKey.SCHED, "fair", "strict").toUpperCase(Locale.ROOT)),
+                v.choice(OptionKey.SCHED, RuntimeSettings.Sched.class),
                 v.priorities(OptionKey.PRIORITY),
-                v.choice(OptionKey.TIMER, "auto", "native", "java"),
-                AgentConfig.CfiMode.valueOf(v.choice(OptionKey.CFI, "off", "learn", "audit", "enforce").toUpperCase(Locale.ROOT)),
+                v.choice(OptionKey.TIMER),
+                v.choice(OptionKey.CFI, Cfi.Mode.class),
                 Path.of(v.path(OptionKey.POLICY).orElse(OptionKey.POLICY.defaultValue())),
                 v.path(OptionKey.AUDIT).orElse("stderr"),
-                AgentConfig.AuditFormat.valueOf(v.choice(OptionKey.AUDIT_FORMAT, "json", "csv", "text").toUpperCase(Locale.ROOT)),
+                v.choice(OptionKey.AUDIT_FORMAT, AuditLog.Format.class),
                 v.size(OptionKey.AUDIT_MAX, 64L << 10, 1L << 40),
                 v.integer(OptionKey.AUDIT_KEEP, 0, 1000, Integer.parseInt(OptionKey.AUDIT_KEEP.defaultValue())),
                 v.cfiTypes(),
@@ -165,7 +168,7 @@ public final class OptionParser {
                 v.integer(OptionKey.PROFILE_SLICES, 0, 64 << 20, Integer.parseInt(OptionKey.PROFILE_SLICES.defaultValue())),
                 v.globs(OptionKey.INCLUDE, true),
                 v.globs(OptionKey.EXCLUDE, true),
-                PreemptLog.Level.valueOf(v.choice(OptionKey.LOG, "error", "warn", "info", "debug").toUpperCase(Locale.ROOT)),
+                v.choice(OptionKey.LOG, PreemptLog.Level.class),
                 v.path(OptionKey.LOG_FILE).map(Path::of),
                 v.rawValues());
     }
@@ -190,12 +193,21 @@ public final class OptionParser {
             return new OptionException("preempt: option " + k.key() + "=" + value(k) + " (" + origin + "): " + why);
         }
 
-        String choice(OptionKey k, String... allowed) throws OptionException {
+        /** One of k's {@link OptionKey#choices() choices}, ignoring case. */
+        String choice(OptionKey k) throws OptionException {
             String s = value(k).toLowerCase(Locale.ROOT);
-            for (String a : allowed) {
-                if (a.equals(s)) return a;
-            }
-            throw bad(k, "expected one of " + String.join(", ", allowed));
+            if (k.choices().contains(s)) return s;
+            throw bad(k, "expected one of " + String.join(", ", k.choices()));
+        }
+
+        /** k's value as the constant of the enum its choices come from. */
+        <E extends Enum<E>> E choice(OptionKey k, Class<E> type) throws OptionException {
+            return Enum.valueOf(type, choice(k).toUpperCase(Locale.ROOT));
+        }
+
+        /** An on/off switch. */
+        boolean on(OptionKey k) throws OptionException {
+            return choice(k).equals("on");
         }
 
         Duration duration(OptionKey k, Duration min, Duration max) throws OptionException {

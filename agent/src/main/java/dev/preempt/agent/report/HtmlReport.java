@@ -1,8 +1,7 @@
 package dev.preempt.agent.report;
 
 import dev.preempt.runtime.profile.ProfileSnapshot;
-import dev.preempt.runtime.profile.Recorder;
-import dev.preempt.runtime.scheduler.LatencyHistogram;
+import dev.preempt.runtime.profile.LatencyHistogram;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -103,7 +102,7 @@ public final class HtmlReport {
         }
         out.write("],\"lateSiteCount\":" + p.lateSites().size() + ",\n\"creationSites\":[");
         sep = "";
-        for (Recorder.CreationSite s : p.creationSites()) {
+        for (ProfileSnapshot.CreationSite s : p.creationSites()) {
             out.write(sep + "{\"site\":" + Json.quote(s.site()) + ",\"threads\":" + s.threads() + ",\"mapped\":" + s.mapped()
                     + ",\"kept\":" + s.kept() + ",\"keptBecause\":" + Json.quote(s.keptBecause() == null ? "" : s.keptBecause()) + "}");
             sep = ",\n";

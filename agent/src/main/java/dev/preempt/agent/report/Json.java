@@ -1,6 +1,6 @@
 package dev.preempt.agent.report;
 
-import dev.preempt.runtime.JsonStrings;
+import dev.preempt.runtime.base.JsonStrings;
 
 /**
  * JSON string literals for the trace and for the data embedded in the HTML report: the writers stream

@@ -1,9 +1,9 @@
 package dev.preempt.agent.report;
 
 import dev.preempt.runtime.log.PreemptLog;
+import dev.preempt.runtime.PreemptRuntime;
 import dev.preempt.runtime.profile.ProfileSnapshot;
-import dev.preempt.runtime.profile.Recorder;
-import dev.preempt.runtime.scheduler.PreemptScheduler;
+import dev.preempt.runtime.profile.Recording;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.Writer;
@@ -23,13 +23,13 @@ import java.util.Optional;
  * for the report, a browser) never sees half a file.
  */
 public final class ProfileOutputs {
-    private final Recorder recorder;
+    private final Recording recording;
     private final Optional<Path> html;
     private final Optional<Path> trace;
     private final String label;
 
-    private ProfileOutputs(Recorder recorder, Optional<Path> html, Optional<Path> trace) {
-        this.recorder = recorder;
+    private ProfileOutputs(Recording recording, Optional<Path> html, Optional<Path> trace) {
+        this.recording = recording;
         this.html = html.map(Path::toAbsolutePath);
         this.trace = trace.map(Path::toAbsolutePath);
         String command = System.getProperty("sun.java.command", "java");
@@ -42,13 +42,13 @@ public final class ProfileOutputs {
         if (html.isEmpty() && trace.isEmpty()) {
             return;
         }
-        PreemptScheduler s = PreemptScheduler.active();
-        if (s == null || s.recorder() == null) {
+        Optional<Recording> recording = PreemptRuntime.recording();
+        if (recording.isEmpty()) {
             PreemptLog.warn("profile= and trace= record what preempt's scheduler does, and it is not running (schedule=off, "
                     + "or this JDK lacks the hook): no profile will be written");
             return;
         }
-        ProfileOutputs o = new ProfileOutputs(s.recorder(), html, trace);
+        ProfileOutputs o = new ProfileOutputs(recording.get(), html, trace);
         if (after.isPresent()) {
             Thread t = new Thread(() -> o.writeAfter(after.get()), "preempt-profile");
             t.setDaemon(true);
@@ -64,13 +64,13 @@ public final class ProfileOutputs {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // write what there is
         }
-        recorder.stop();
+        recording.stop();
         write();
     }
 
     /** Takes a snapshot and writes every output; a failure is logged, never thrown into the app's exit. */
     void write() {
-        ProfileSnapshot p = recorder.snapshot();
+        ProfileSnapshot p = recording.snapshot();
         html.ifPresent(path -> writeAtomically(path, "profile", w -> HtmlReport.write(p, label, w)));
         trace.ifPresent(path -> writeAtomically(path, "trace", w -> TraceWriter.write(p, label, w)));
     }

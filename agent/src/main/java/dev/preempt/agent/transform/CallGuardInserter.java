@@ -1,7 +1,7 @@
 package dev.preempt.agent.transform;
 
 import dev.preempt.agent.options.AgentConfig;
-import dev.preempt.runtime.Glob;
+import dev.preempt.runtime.base.Glob;
 import java.util.Map;
 import org.objectweb.asm.ConstantDynamic;
 import org.objectweb.asm.Handle;

@@ -1,7 +1,9 @@
 package dev.preempt.agent.transform;
 
 import dev.preempt.agent.options.AgentConfig;
-import dev.preempt.runtime.Glob;
+import dev.preempt.runtime.base.Glob;
+import dev.preempt.runtime.base.RuntimeSettings;
+import dev.preempt.runtime.cfi.Cfi;
 import dev.preempt.runtime.log.PreemptLog;
 import java.util.HashSet;
 import java.util.List;
@@ -35,9 +37,9 @@ public final class ClassRewriter {
     public ClassRewriter(AgentConfig config) {
         this.polls = config.schedule();
         this.threads = config.schedule();
-        this.mapThreads = config.schedule() && config.threads() == AgentConfig.ThreadsMode.MAP;
+        this.mapThreads = config.schedule() && config.threads() == RuntimeSettings.Threads.MAP;
         this.keepClasses = config.threadsKeep().stream().map(g -> Glob.ofClass(g.toString())).toList();
-        this.callGuards = config.cfi() == AgentConfig.CfiMode.OFF ? null
+        this.callGuards = config.cfi() == Cfi.Mode.OFF ? null
                 : new CallGuardInserter(config.cfiTypes(), dev.preempt.runtime.cfi.CallGuard::register);
     }
 

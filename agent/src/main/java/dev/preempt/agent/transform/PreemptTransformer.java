@@ -1,6 +1,7 @@
 package dev.preempt.agent.transform;
 
 import dev.preempt.agent.options.AgentConfig;
+import dev.preempt.runtime.cfi.Cfi;
 import dev.preempt.runtime.log.PreemptLog;
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
@@ -28,7 +29,7 @@ public final class PreemptTransformer implements ClassFileTransformer {
     private final AgentConfig config;
     /** With no rewrite switched on, classes are not even parsed. */
     private final boolean anythingToDo;
-    private final dev.preempt.runtime.Glob fault = FAULT_GLOB == null ? null : dev.preempt.runtime.Glob.ofClass(FAULT_GLOB);
+    private final dev.preempt.runtime.base.Glob fault = FAULT_GLOB == null ? null : dev.preempt.runtime.base.Glob.ofClass(FAULT_GLOB);
     private final ClassRewriter rewriter;
     private final ThreadLocal<Boolean> inTransform = new ThreadLocal<>();
     private final AtomicLong transformed = new AtomicLong();
@@ -38,7 +39,7 @@ public final class PreemptTransformer implements ClassFileTransformer {
 
     public PreemptTransformer(AgentConfig config) {
         this.config = config;
-        this.anythingToDo = config.schedule() || config.cfi() != AgentConfig.CfiMode.OFF; // polls and bridges, call guards
+        this.anythingToDo = config.schedule() || config.cfi() != Cfi.Mode.OFF; // polls and bridges, call guards
         this.rewriter = new ClassRewriter(config);
     }
 

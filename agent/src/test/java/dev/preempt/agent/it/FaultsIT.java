@@ -21,55 +21,13 @@ class FaultsIT {
     private static Path app;
 
     /** Two classes: Hog (a loop the agent polls) and App (starts a platform thread, prints what it saw). */
-    private static final String APP = """
-            public class App {
-                public static void main(String[] a) throws Exception {
-                    long[] out = new long[1];
-                    boolean[] virtual = new boolean[1];
-                    Thread t = new Thread(() -> { virtual[0] = Thread.currentThread().isVirtual(); out[0] = Hog.spin(1_000_000); });
-                    t.start();
-                    t.join();
-                    System.out.println("result=" + out[0]);
-                    System.out.println("virtual=" + virtual[0]);
-                    System.out.println("calls=" + Counter.calls);
-                }
-            }
-            class Hog {
-                static long spin(int n) {
-                    long x = 1;
-                    for (int i = 0; i < n; i++) x = x * 6364136223846793005L + 1;
-                    return x;
-                }
-            }
-            """;
+    private static final String APP = ForkedJvm.resource("/it/faults/App.java");
 
     /** A counter the other agent's advice increments: public and on the app's class path. */
-    private static final String COUNTER = "public class Counter { public static volatile int calls; }";
+    private static final String COUNTER = ForkedJvm.resource("/it/faults/Counter.java");
 
     /** Another agent, built on ByteBuddy as many are: advice on Hog.spin counting its calls. */
-    private static final String OTHER_AGENT = """
-            import java.lang.instrument.Instrumentation;
-            import net.bytebuddy.agent.builder.AgentBuilder;
-            import net.bytebuddy.asm.Advice;
-            import static net.bytebuddy.matcher.ElementMatchers.*;
-
-            public class OtherAgent {
-                public static void premain(String args, Instrumentation inst) {
-                    new AgentBuilder.Default()
-                            .type(named("Hog"))
-                            .transform((b, type, loader, module, pd) -> b.visit(Advice.to(CountCalls.class).on(named("spin"))))
-                            .installOn(inst);
-                }
-
-                public static class CountCalls {
-                    @Advice.OnMethodEnter
-                    static void enter() throws Exception {
-                        Class<?> c = Class.forName("Counter", true, ClassLoader.getSystemClassLoader());
-                        c.getField("calls").setInt(null, c.getField("calls").getInt(null) + 1);
-                    }
-                }
-            }
-            """;
+    private static final String OTHER_AGENT = ForkedJvm.resource("/it/faults/OtherAgent.java");
 
     private static Path otherAgentJar;
 
@@ -122,19 +80,7 @@ class FaultsIT {
     }
 
     /** Two virtual-thread hogs on one carrier: enough slices for the recorder to fail mid-run. */
-    private static final String HOGS = """
-            public class Hogs {
-                public static void main(String[] a) throws Exception {
-                    long[] r = new long[2];
-                    long end = System.nanoTime() + 1_500_000_000L; // 1.5 s of two hogs sharing one carrier
-                    Thread x = Thread.ofVirtual().start(() -> { while (System.nanoTime() < end) r[0] += Hog.spin(100_000); });
-                    Thread y = Thread.ofVirtual().start(() -> { while (System.nanoTime() < end) r[1] += Hog.spin(100_000); });
-                    x.join();
-                    y.join();
-                    System.out.println("same=" + (r[0] != 0 && r[1] != 0));
-                }
-            }
-            """;
+    private static final String HOGS = ForkedJvm.resource("/it/faults/Hogs.java");
 
     /** The recorder runs out of memory mid-run (injected): recording stops, the app and its carriers go on. */
     @Test
@@ -159,16 +105,7 @@ class FaultsIT {
         assertTrue(!Files.exists(report) && !Files.exists(report.resolveSibling("report.html.tmp")), "nothing half-written is left");
     }
 
-    private static final String LEARNER = """
-            import java.io.File;
-            public class Learner {
-                public static void main(String[] a) throws Exception {
-                    new File(a[0], "nothing-here").delete(); // a sink: learned into the policy
-                    Thread.sleep(7_500);                     // past the 5 s flush, while the test deletes the file
-                    System.out.println("done");
-                }
-            }
-            """;
+    private static final String LEARNER = ForkedJvm.resource("/it/faults/Learner.java");
 
     /** cfi=learn keeps what it learned in memory: a policy file deleted mid-run is written again, whole. */
     @Test

@@ -45,25 +45,7 @@ class FoundationIT {
     @Test
     void runtimeClassIsOneClassWhicheverLoaderAsks() {
         // Compiled for Java 8: reflection only, so the program runs on old bytecode with no compile-time link to preempt.
-        String src = """
-                import java.net.URL;
-                import java.net.URLClassLoader;
-                public class SameClass {
-                    public static void main(String[] a) throws Exception {
-                        String n = "dev.preempt.runtime.PreemptRuntime";
-                        Class<?> fromApp = Class.forName(n);
-                        Class<?> fromPlatform = Class.forName(n, false, ClassLoader.getSystemClassLoader().getParent()); // the platform loader
-                        Class<?> fromCustom = Class.forName(n, false, new URLClassLoader(new URL[0], null));
-                        System.out.println("loader=" + fromApp.getClassLoader());
-                        System.out.println("same=" + (fromApp == fromPlatform && fromApp == fromCustom));
-                        // The agent started the runtime: its static state is visible here only if this is its class.
-                        System.out.println("started=" + fromApp.getMethod("isStarted").invoke(null));
-                        // The agent's own classes link against the same runtime class.
-                        Class<?> agentSide = Class.forName("dev.preempt.agent.AgentInstaller");
-                        System.out.println("agentLoader=" + (agentSide.getClassLoader() == ClassLoader.getSystemClassLoader()));
-                    }
-                }
-                """;
+        String src = ForkedJvm.resource("/it/foundation/SameClass.java");
         var classes = ForkedJvm.compile(8, "SameClass", src);
         ForkedJvm.Result r = ForkedJvm.java().agent("").classpath(classes).main("SameClass").run().assertOk();
         assertTrue(r.stdout().contains("loader=null"), r::toString);
@@ -79,26 +61,7 @@ class FoundationIT {
      */
     @Test
     void theAppGetsNoDeepAccessToTheJdkThatItLacksStock() {
-        String src = """
-                public class DeepAccess {
-                    public static void main(String[] a) throws Exception {
-                        System.out.println("java.lang=" + open(String.class.getDeclaredField("value")));
-                        System.out.println("jdk.internal.misc=" + call("jdk.internal.misc.Unsafe", "getUnsafe"));
-                        System.out.println("jdk.internal.vm=" + call("jdk.internal.vm.Continuation", "getCurrentContinuation"));
-                    }
-                    static String open(java.lang.reflect.Field f) {
-                        try { f.setAccessible(true); return "opened"; } catch (RuntimeException e) { return "refused"; }
-                    }
-                    static String call(String type, String method) {
-                        try {
-                            java.lang.reflect.Method m = null;
-                            for (java.lang.reflect.Method x : Class.forName(type).getDeclaredMethods()) if (x.getName().equals(method)) m = x;
-                            m.setAccessible(true);
-                            return "opened";
-                        } catch (Exception | Error e) { return "refused"; }
-                    }
-                }
-                """;
+        String src = ForkedJvm.resource("/it/foundation/DeepAccess.java");
         var classes = ForkedJvm.compile(8, "DeepAccess", src);
         ForkedJvm.Result stock = ForkedJvm.java().classpath(classes).main("DeepAccess").run().assertOk();
         ForkedJvm.Result agent = ForkedJvm.java().agent("").classpath(classes).main("DeepAccess").run().assertOk();

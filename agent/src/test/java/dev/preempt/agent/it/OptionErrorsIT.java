@@ -19,7 +19,7 @@ class OptionErrorsIT {
 
     @BeforeAll
     static void compileApp() {
-        app = ForkedJvm.compile(8, "Hello", "public class Hello { public static void main(String[] a) { System.out.println(\"MAIN RAN\"); } }");
+        app = ForkedJvm.compile(8, "Hello", ForkedJvm.resource("/it/options/Hello.java"));
     }
 
     private static ForkedJvm.Result withAgent(String options, String... jvmArgs) {

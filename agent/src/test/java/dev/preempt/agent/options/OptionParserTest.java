@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.preempt.runtime.Glob;
-import dev.preempt.runtime.RuntimeSettings.PriorityRule;
+import dev.preempt.runtime.base.Glob;
+import dev.preempt.runtime.base.RuntimeSettings.PriorityRule;
+import dev.preempt.runtime.base.RuntimeSettings;
+import dev.preempt.runtime.cfi.AuditLog;
+import dev.preempt.runtime.cfi.Cfi;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,15 +24,15 @@ class OptionParserTest {
     void defaultsAreTheContractsDefaults() throws Exception {
         AgentConfig c = OptionParser.parse(null, Map.of());
         assertTrue(c.schedule());
-        assertEquals(AgentConfig.ThreadsMode.MAP, c.threads());
+        assertEquals(RuntimeSettings.Threads.MAP, c.threads());
         assertEquals(Duration.ofMillis(10), c.slice());
         assertEquals(Runtime.getRuntime().availableProcessors(), c.carriers());
-        assertEquals(AgentConfig.Sched.FAIR, c.sched());
+        assertEquals(RuntimeSettings.Sched.FAIR, c.sched());
         assertEquals("auto", c.timer());
-        assertEquals(AgentConfig.CfiMode.OFF, c.cfi());
+        assertEquals(Cfi.Mode.OFF, c.cfi());
         assertEquals(Path.of("preempt-policy.json"), c.policy());
         assertEquals("stderr", c.audit());
-        assertEquals(AgentConfig.AuditFormat.JSON, c.auditFormat());
+        assertEquals(AuditLog.Format.JSON, c.auditFormat());
         assertEquals(10L << 20, c.auditMaxBytes());
         assertEquals(5, c.auditKeep());
         assertTrue(c.profile().isEmpty() && c.trace().isEmpty());
@@ -75,7 +78,7 @@ class OptionParserTest {
                 Map.of("preempt.slice", "3ms", "preempt.carriers", "2", "unrelated.key", "x"));
         assertEquals(Duration.ofMillis(3), c.slice(), "property beats agent argument");
         assertEquals(3, c.carriers(), "config file beats property");
-        assertEquals(AgentConfig.Sched.STRICT, c.sched(), "agent argument stands when nothing overrides it");
+        assertEquals(RuntimeSettings.Sched.STRICT, c.sched(), "agent argument stands when nothing overrides it");
     }
 
     @Test
@@ -171,6 +174,6 @@ class OptionParserTest {
 
     @Test
     void choicesAreCaseInsensitive() throws Exception {
-        assertEquals(AgentConfig.Sched.STRICT, OptionParser.parse("sched=STRICT", Map.of()).sched());
+        assertEquals(RuntimeSettings.Sched.STRICT, OptionParser.parse("sched=STRICT", Map.of()).sched());
     }
 }

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.preempt.runtime.profile.Arrival;
 import dev.preempt.runtime.profile.ProfileSnapshot;
 import dev.preempt.runtime.profile.RunEnd;
-import dev.preempt.runtime.scheduler.LatencyHistogram;
+import dev.preempt.runtime.profile.LatencyHistogram;
 import java.io.StringWriter;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -29,6 +29,7 @@ import java.util.concurrent.atomic.LongAdder;
  * and logback's size-triggered fixed-window rolling.
  */
 public final class AuditLog {
+    /** The values of {@code audit.format=}: the agent's option table lists these constants (in lower case). */
     public enum Format { JSON, CSV, TEXT }
 
     static final String CSV_HEADER = AuditRecord.CSV_HEADER;

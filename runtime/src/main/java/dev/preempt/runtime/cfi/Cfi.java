@@ -30,6 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * ("self-protection"), in every mode but OFF.
  */
 public final class Cfi {
+    /** The values of {@code cfi=}: the agent's option table lists these constants (in lower case). */
     public enum Mode { OFF, LEARN, AUDIT, ENFORCE }
 
     private static final long LEARN_FLUSH_MILLIS = 5_000;

@@ -1,6 +1,6 @@
 package dev.preempt.runtime.cfi;
 
-import dev.preempt.runtime.JsonStrings;
+import dev.preempt.runtime.base.JsonStrings;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.preempt.runtime.cfi;
 
-import dev.preempt.runtime.Glob;
+import dev.preempt.runtime.base.Glob;
 
 /**
  * A hand-written rule of the policy: allow or deny a sink, optionally only for callers in some classes

@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class PreemptLog {
 
-    /** Levels, most severe first. */
+    /** Levels, most severe first: the values of {@code log=} (the agent's option table lists these constants). */
     public enum Level { ERROR, WARN, INFO, DEBUG }
 
     private static volatile Level threshold = Level.WARN;

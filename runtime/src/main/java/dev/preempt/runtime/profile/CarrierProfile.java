@@ -1,6 +1,5 @@
 package dev.preempt.runtime.profile;
 
-import dev.preempt.runtime.scheduler.LatencyHistogram;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**

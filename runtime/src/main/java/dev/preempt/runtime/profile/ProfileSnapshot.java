@@ -1,6 +1,5 @@
 package dev.preempt.runtime.profile;
 
-import dev.preempt.runtime.scheduler.LatencyHistogram;
 import java.util.List;
 
 /**
@@ -22,7 +21,7 @@ import java.util.List;
  * @param lateSites          late polls by site, most total lateness first
  * @param droppedSlices      slices not kept in the timeline (each carrier keeps its first ones); aggregates count them
  * @param droppedThreads     threads started after the registry was full: not in {@code threads}
- * @param creationSites      where the app created its threads (see {@link Recorder#creationSites()})
+ * @param creationSites      where the app created its threads (see {@link CreationSites})
  */
 public record ProfileSnapshot(
         long startEpochMillis,
@@ -39,7 +38,7 @@ public record ProfileSnapshot(
         List<LateSite> lateSites,
         long droppedSlices,
         long droppedThreads,
-        List<Recorder.CreationSite> creationSites) {
+        List<CreationSite> creationSites) {
 
     /** One thread's totals; {@code endedNanos} is -1 while it lives. */
     public record ThreadRow(int index, long threadId, String name, int priority, long createdNanos, long endedNanos,
@@ -71,5 +70,12 @@ public record ProfileSnapshot(
     /** All CPU time recorded, over threads. */
     public long totalCpuNanos() {
         return threads.stream().mapToLong(ThreadRow::cpuNanos).sum();
+    }
+
+    /** Where the app created threads: how many were mapped onto the scheduler and how many kept, and why. */
+    public record CreationSite(String site, long mapped, long kept, String keptBecause) {
+        public long threads() {
+            return mapped + kept;
+        }
     }
 }

@@ -1,7 +1,5 @@
 package dev.preempt.runtime.profile;
 
-import dev.preempt.runtime.threads.CreationSites;
-import dev.preempt.runtime.scheduler.LatencyHistogram;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -22,12 +20,7 @@ import java.util.function.LongSupplier;
  * <p>Thread lifecycle as recorded: {@link #threadStarted} at the first submission, then one slice per run,
  * then {@link ThreadProfile#ended} when the carrier sees it terminated.
  */
-public final class Recorder {
-    /** Default of {@code profile.threads}. */
-    public static final int DEFAULT_MAX_THREADS = 100_000;
-    /** Default of {@code profile.slices}: 16 MiB of slices, all carriers together. */
-    public static final int DEFAULT_MAX_SLICES = 512 * 1024;
-
+public final class Recorder implements Recording {
     private final LongSupplier clockNanos;
     private final long startNanos;
     private final long startEpochMillis;
@@ -94,7 +87,7 @@ public final class Recorder {
         return lateNanos;
     }
 
-    /** Stops recording (a timed profile is over); later calls record nothing. Idempotent. */
+    @Override
     public void stop() {
         stopped = true;
     }
@@ -182,7 +175,7 @@ public final class Recorder {
         return h;
     }
 
-    /** A copy of the recording so far; safe while the app runs. */
+    @Override
     public ProfileSnapshot snapshot() {
         long now = clockNanos.getAsLong();
         List<ProfileSnapshot.ThreadRow> threadRows = new ArrayList<>();
@@ -230,24 +223,6 @@ public final class Recorder {
             }
         }
         return new ProfileSnapshot(startEpochMillis, now - startNanos, sliceNanos, lateNanos, threadRows, carrierRows,
-                slices, wakeup, requeue, past, byPriority, pollSites.rows(), dropped, droppedThreads.sum(), creationSites());
-    }
-
-    // ---- thread-creation sites: kept by the thread bridges (threads=map), read by the report ----
-
-    /** Where the app created threads: how many were mapped onto the scheduler and how many kept, and why. */
-    public record CreationSite(String site, long mapped, long kept, String keptBecause) {
-        public long threads() {
-            return mapped + kept;
-        }
-    }
-
-    /** The thread-creation sites seen so far, most threads first. */
-    public static List<CreationSite> creationSites() {
-        List<CreationSite> out = new ArrayList<>();
-        for (CreationSites.Snapshot s : CreationSites.snapshot()) {
-            out.add(new CreationSite(s.site(), s.mapped(), s.kept(), s.keptBecause()));
-        }
-        return out;
+                slices, wakeup, requeue, past, byPriority, pollSites.rows(), dropped, droppedThreads.sum(), CreationSites.snapshot());
     }
 }

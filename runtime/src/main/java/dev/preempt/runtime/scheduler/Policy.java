@@ -1,7 +1,7 @@
 package dev.preempt.runtime.scheduler;
 
-import dev.preempt.runtime.Glob;
-import dev.preempt.runtime.RuntimeSettings;
+import dev.preempt.runtime.base.Glob;
+import dev.preempt.runtime.base.RuntimeSettings;
 import dev.preempt.timer.TimerBackend;
 
 /**

@@ -1,6 +1,6 @@
 package dev.preempt.runtime.scheduler;
 
-import dev.preempt.runtime.RuntimeSettings;
+import dev.preempt.runtime.base.RuntimeSettings;
 import dev.preempt.runtime.log.PreemptLog;
 import dev.preempt.runtime.profile.Recorder;
 import dev.preempt.runtime.safepoint.JdkPollGuard;
@@ -113,7 +113,10 @@ public final class PreemptScheduler {
         return active;
     }
 
-    /** The profiler's recording, or null unless {@code profile=} or {@code trace=} asked for one. */
+    /**
+     * The profiler's recording, or null unless {@code profile=} or {@code trace=} asked for one. Public for
+     * the runtime's front ({@code PreemptRuntime.recording()}), through which the agent reads it.
+     */
     public Recorder recorder() {
         return observer.recorder();
     }

@@ -1,5 +1,6 @@
 package dev.preempt.runtime.scheduler;
 
+import dev.preempt.runtime.profile.LatencyHistogram;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;

@@ -1,7 +1,8 @@
 package dev.preempt.runtime.threads;
 
-import dev.preempt.runtime.Glob;
-import dev.preempt.runtime.RuntimeSettings;
+import dev.preempt.runtime.profile.CreationSites;
+import dev.preempt.runtime.base.Glob;
+import dev.preempt.runtime.base.RuntimeSettings;
 import dev.preempt.runtime.scheduler.PreemptScheduler;
 import java.util.Collections;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package dev.preempt.runtime.threads;
 
-import dev.preempt.runtime.RuntimeSettings;
+import dev.preempt.runtime.base.RuntimeSettings;
 import dev.preempt.runtime.scheduler.PreemptScheduler;
 import java.time.Duration;
 import java.util.HashMap;

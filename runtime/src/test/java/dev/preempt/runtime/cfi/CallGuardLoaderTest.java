@@ -19,6 +19,11 @@ import testapp.Target;
  * its sites again: the same site gets the same id, so the tables grow with code, not with redeployments.
  */
 class CallGuardLoaderTest {
+    /**
+     * Defines {@link Target} itself and delegates every other class: a throwaway loader as an app server's
+     * or a plugin's. The benchmarks' {@code CfiBench.ChildLoader} is the same loader; why there are two
+     * copies is written there.
+     */
     private static final class OneClassLoader extends ClassLoader {
         OneClassLoader() {
             super(CallGuardLoaderTest.class.getClassLoader());

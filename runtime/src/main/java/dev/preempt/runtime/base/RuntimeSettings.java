@@ -1,18 +1,20 @@
-package dev.preempt.runtime;
+package dev.preempt.runtime.base;
 
 import java.util.List;
 
 /**
  * What the runtime needs from the options, built once by the agent from its {@code AgentConfig}. Kept
- * separate so that the bootstrap part depends on nothing the agent shades in.
+ * separate so that the bootstrap part depends on nothing the agent shades in. It has no defaults of its
+ * own: the agent's {@code OptionKey} holds every option's default, and this is always built from a parsed
+ * configuration.
  *
  * @param schedule       run app virtual threads on preempt's scheduler and honour polls
- * @param mapThreads     {@code threads=map}: platform threads created by app code run on the scheduler
+ * @param threads        {@code threads=}: {@code map} runs platform threads created by app code on the scheduler
  * @param keepGlobs      {@code threads.keep=}: thread-name or class globs that stay platform threads
  * @param sliceNanos     time slice
  * @param carriers       carrier threads of the scheduler
  * @param maxCarriers    {@code carriers.max=}: most carriers at once, spares standing in for blocked ones included
- * @param strict         {@code sched=strict} (higher priority always first) rather than weighted fair share
+ * @param sched          {@code sched=}: weighted fair share, or strict (higher priority always first)
  * @param priorityRules  {@code priority=}: thread-name globs to priorities 1..10, first match wins
  * @param timer          {@code timer=}: {@code auto}, {@code native} or {@code java}
  * @param record         record what threads and carriers do for a profile or trace ({@code profile=}, {@code trace=})
@@ -21,12 +23,12 @@ import java.util.List;
  */
 public record RuntimeSettings(
         boolean schedule,
-        boolean mapThreads,
+        Threads threads,
         List<String> keepGlobs,
         long sliceNanos,
         int carriers,
         int maxCarriers,
-        boolean strict,
+        Sched sched,
         List<PriorityRule> priorityRules,
         String timer,
         boolean record,
@@ -38,13 +40,25 @@ public record RuntimeSettings(
         priorityRules = List.copyOf(priorityRules);
     }
 
+    /**
+     * The values of {@code threads=}, as the option takes them (lower case): the agent's option table lists
+     * these constants, so a value added here is a value of the option.
+     */
+    public enum Threads { MAP, KEEP }
+
+    /** The values of {@code sched=}, the scheduling policy; the option table lists these constants. */
+    public enum Sched { FAIR, STRICT }
+
     /** One {@code glob:priority} entry of {@code priority=}. */
     public record PriorityRule(String nameGlob, int priority) {}
 
-    /** The defaults of the option table (docs/options.md; {@code OptionKey} in the agent holds them). */
-    public static RuntimeSettings defaults() {
-        return new RuntimeSettings(true, true, List.of(), 10_000_000L,
-                Runtime.getRuntime().availableProcessors(), 256, false, List.of(), "auto", false,
-                dev.preempt.runtime.profile.Recorder.DEFAULT_MAX_THREADS, dev.preempt.runtime.profile.Recorder.DEFAULT_MAX_SLICES);
+    /** {@code threads=map}: platform threads created by app code run on the scheduler. */
+    public boolean mapThreads() {
+        return threads == Threads.MAP;
+    }
+
+    /** {@code sched=strict}: the higher priority always runs first. */
+    public boolean strict() {
+        return sched == Sched.STRICT;
     }
 }

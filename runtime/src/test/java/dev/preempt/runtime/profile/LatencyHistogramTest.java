@@ -1,4 +1,4 @@
-package dev.preempt.runtime.scheduler;
+package dev.preempt.runtime.profile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

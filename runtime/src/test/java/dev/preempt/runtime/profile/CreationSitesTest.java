@@ -1,8 +1,7 @@
-package dev.preempt.runtime.threads;
+package dev.preempt.runtime.profile;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.preempt.runtime.profile.Recorder;
 import org.junit.jupiter.api.Test;
 
 /** Creation sites as the bridges count them and as the report reads them. */
@@ -12,9 +11,9 @@ class CreationSitesTest {
         CreationSites.mapped("Server.accept(Server.java:40) new Thread");
         CreationSites.mapped("Server.accept(Server.java:40) new Thread");
         CreationSites.kept("Gui.start(Gui.java:7) new Thread", "threads.keep matches AWT-*");
-        assertTrue(Recorder.creationSites().contains(new Recorder.CreationSite("Server.accept(Server.java:40) new Thread", 2, 0, null)),
-                Recorder.creationSites().toString());
-        assertTrue(Recorder.creationSites().contains(new Recorder.CreationSite("Gui.start(Gui.java:7) new Thread", 0, 1, "threads.keep matches AWT-*")),
-                Recorder.creationSites().toString());
+        assertTrue(CreationSites.snapshot().contains(new ProfileSnapshot.CreationSite("Server.accept(Server.java:40) new Thread", 2, 0, null)),
+                CreationSites.snapshot().toString());
+        assertTrue(CreationSites.snapshot().contains(new ProfileSnapshot.CreationSite("Gui.start(Gui.java:7) new Thread", 0, 1, "threads.keep matches AWT-*")),
+                CreationSites.snapshot().toString());
     }
 }

@@ -1,4 +1,4 @@
-package dev.preempt.runtime.scheduler;
+package dev.preempt.runtime.profile;
 
 import java.util.ArrayList;
 import java.util.List;

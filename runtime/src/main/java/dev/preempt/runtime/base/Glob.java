@@ -1,4 +1,4 @@
-package dev.preempt.runtime;
+package dev.preempt.runtime.base;
 
 import java.util.regex.Pattern;
 

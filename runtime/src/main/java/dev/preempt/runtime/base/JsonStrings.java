@@ -1,4 +1,4 @@
-package dev.preempt.runtime;
+package dev.preempt.runtime.base;
 
 /**
  * The one JSON string escaper (RFC 8259) of preempt: the runtime's writers (the learned policy, the audit

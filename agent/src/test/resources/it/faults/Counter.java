@@ -1,0 +1,1 @@
+public class Counter { public static volatile int calls; }
