@@ -51,7 +51,6 @@ class SchedulerIT {
                         case "strictAcross" -> strictAcross();
                         case "skew" -> skew(Integer.parseInt(a[1]));
                         case "storm" -> storm(Integer.parseInt(a[1]), a[2]);
-                        case "offCpu" -> offCpu();
                         default -> throw new IllegalArgumentException(a[0]);
                     }
                 }
@@ -294,67 +293,6 @@ class SchedulerIT {
                     System.out.println("maxGapMs=" + Math.max(maxGap[0], maxGap[1]) / 1_000_000);
                 }
 
-                /**
-                 * Two hogs on one carrier while the OS takes the carrier off its CPU for most of the time: every
-                 * thread of this JVM is pinned to CPU 0 (sched_setaffinity through FFM), beside two unmapped
-                 * platform threads that spin there too, so the carrier gets about a third of that CPU and is
-                 * runnable, not blocked, the rest of the time. Prints the carrier's CPU time per switch between
-                 * the two hogs: about a third of the slice if slices are wall time, about the slice if CPU time.
-                 */
-                static void offCpu() throws Exception {
-                    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
-                    long carrier = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("preempt-carrier-0"))
-                            .findFirst().orElseThrow().threadId();
-                    pinAllThreadsToCpu0();
-                    for (int i = 0; i < 2; i++) {
-                        Thread.ofPlatform().daemon().name("burner-" + i).start(() -> { long z = 1; while (!stop) z = z * 6364136223846793005L + 1; if (z == 42) System.out.println(""); });
-                    }
-                    AtomicInteger last = new AtomicInteger(-1);
-                    AtomicLong switches = new AtomicLong();
-                    List<Thread> ts = new ArrayList<>();
-                    for (int i = 0; i < 2; i++) {
-                        int me = i;
-                        ts.add(Thread.ofVirtual().start(() -> {
-                            long y = 1;
-                            while (!stop) {
-                                for (int k = 0; k < 10_000; k++) y = y * 6364136223846793005L + 1;
-                                if (last.getAndSet(me) != me) switches.incrementAndGet();
-                            }
-                            if (y == 42) System.out.println("");
-                        }));
-                    }
-                    Thread.sleep(500); // past the first slices and the JIT
-                    long cpu0 = mx.getThreadCpuTime(carrier), sw0 = switches.get();
-                    Thread.sleep(3000);
-                    long cpu = mx.getThreadCpuTime(carrier) - cpu0, sw = switches.get() - sw0;
-                    stop = true;
-                    for (Thread t : ts) t.join();
-                    System.out.println("switches=" + sw);
-                    System.out.println("carrierCpuMs=" + cpu / 1_000_000);
-                    System.out.println("cpuPerSwitchUs=" + (sw == 0 ? -1 : cpu / 1000 / sw));
-                }
-
-                static void pinAllThreadsToCpu0() throws Exception {
-                    java.lang.foreign.Linker linker = java.lang.foreign.Linker.nativeLinker();
-                    java.lang.invoke.MethodHandle setaffinity = linker.downcallHandle(linker.defaultLookup().find("sched_setaffinity").orElseThrow(),
-                            java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.JAVA_INT,
-                                    java.lang.foreign.ValueLayout.JAVA_LONG, java.lang.foreign.ValueLayout.ADDRESS));
-                    try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
-                        java.lang.foreign.MemorySegment mask = arena.allocate(128);
-                        mask.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, 1L);
-                        try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task"))) {
-                            for (java.nio.file.Path task : tasks.toList()) {
-                                int rc = (int) setaffinity.invokeExact(Integer.parseInt(task.getFileName().toString()), 128L, mask);
-                                if (rc != 0) throw new IllegalStateException("sched_setaffinity failed for " + task);
-                            }
-                        }
-                    } catch (Exception e) {
-                        throw e;
-                    } catch (Throwable t) {
-                        throw new RuntimeException(t);
-                    }
-                }
-
                 /** Random sleeps and parks among hogs: every sleeper wakes, every unpark is seen. */
                 static void sleepers() throws Exception {
                     AtomicLong hogCounter = new AtomicLong();
@@ -554,19 +492,6 @@ class SchedulerIT {
             assertTrue(Long.parseLong(v.get("switches")) >= 20, "each hog was switched out every few slices: " + r);
             assertTrue(Long.parseLong(v.get("maxGapMs")) < 400, "no hog waited for most of the run: " + r);
         }
-    }
-
-    /**
-     * A slice is charged by the carrier's CPU clock: a carrier the OS took off its CPU (here it shares one
-     * CPU with two spinning platform threads) is not preempted for time it never ran. With 10 ms slices of
-     * wall time the carrier ran about 3 ms of CPU per switch there (fewer on a loaded machine); of CPU, 10.
-     */
-    @Test
-    void aSliceIsChargedByTheCarriersCpuTimeNotTheWallClock() {
-        ForkedJvm.Result r = agent("carriers=1,slice=10ms,threads.keep=burner-*", "offCpu");
-        Map<String, String> v = values(r);
-        assertTrue(Long.parseLong(v.get("switches")) >= 4, "both threads ran, in turns: " + r);
-        assertTrue(Long.parseLong(v.get("cpuPerSwitchUs")) >= 7_000, "about 10 ms of the carrier's CPU per 10 ms slice: " + r);
     }
 
     @Test

@@ -89,6 +89,13 @@ final class BlockedCarrierMonitor {
         if (waiting == 0 && carriers.blockedNow() == 0) {
             return; // nobody waits: a held carrier costs nothing now, and the slice timer sleeps until someone does
         }
+        if (threads == null) {
+            threads = ManagementFactory.getThreadMXBean();
+            cpuClock = threads.isThreadCpuTimeSupported();
+            if (cpuClock && !threads.isThreadCpuTimeEnabled()) {
+                threads.setThreadCpuTimeEnabled(true);
+            }
+        }
         for (Carrier c : carriers.all()) {
             sample(c, nowNanos);
         }
@@ -258,18 +265,7 @@ final class BlockedCarrierMonitor {
         }
     }
 
-    /**
-     * Carrier {@code c}'s CPU time in nanoseconds (its OS thread's clock), or -1 where the JVM has none.
-     * Timer thread only: the management classes load at the first call, which comes only once someone waits.
-     */
-    long cpuNanos(Carrier c) {
-        if (threads == null) {
-            threads = ManagementFactory.getThreadMXBean();
-            cpuClock = threads.isThreadCpuTimeSupported();
-            if (cpuClock && !threads.isThreadCpuTimeEnabled()) {
-                threads.setThreadCpuTimeEnabled(true);
-            }
-        }
+    private long cpuNanos(Carrier c) {
         return cpuClock ? threads.getThreadCpuTime(c.threadId()) : -1;
     }
 

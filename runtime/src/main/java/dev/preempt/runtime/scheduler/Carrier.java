@@ -62,18 +62,6 @@ final class Carrier extends Thread {
     /** When the monitor reads this carrier's clock next, and the gap it waits after a busy reading. */
     long nextSampleNanos;
     long sampleGapNanos;
-    // The slice's CPU clock (Preemption.cpuInSlice), timer thread only: the run (dispatch count) of the last
-    // reading, the carrier's CPU clock then, and the most CPU the run can have used up to then.
-    long sliceCpuDispatch = -1;
-    long sliceCpuAtNanos;
-    long sliceCpuUsedNanos;
-    /** The run whose slice the CPU clock extended last (timer thread only). */
-    long sliceExtendedDispatch = -1;
-    /**
-     * When the current slice counted as over: its deadline, or the moment the timer found its CPU time used.
-     * Written by the timer before it sets {@link #preemptRequested}, read by the poll after it reads that flag.
-     */
-    long sliceOverNanos;
     /** Since when (the sample before) every check saw this carrier blocked, or 0; and how many checks did. */
     long suspectSinceNanos;
     int suspectChecks;

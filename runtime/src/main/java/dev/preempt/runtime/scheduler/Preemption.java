@@ -89,28 +89,11 @@ final class Preemption {
             long deadline = c.sliceStartNanos + sliceNanos;
             if (deadline - now > SliceTimer.EARLY_NANOS) {
                 next = Math.min(next, deadline);
-            } else if (strict && -minKey < running.priority) {
-                next = Math.min(next, now + sliceNanos); // strict: only lower priorities wait; look again in a slice
+            } else if (!strict || -minKey >= running.priority) {
+                c.sliceExpired = true;
+                c.preemptRequested = true;
             } else {
-                long used = cpuInSlice(c, now);
-                long left = sliceNanos - used;
-                if (left > SliceTimer.EARLY_NANOS) {
-                    // The OS ran something else for part of the slice: look again when, at the rate the carrier
-                    // got its CPU so far (at least a quarter), the rest is used, and within a slice at most.
-                    // Looking again after `left` alone took about 8 wake-ups per slice at load 20 on 2 CPUs.
-                    long wall = now - c.sliceStartNanos;
-                    long gap = used * 4 <= wall ? 4 * left : left * wall / used;
-                    next = Math.min(next, now + Math.min(sliceNanos, gap));
-                    if (c.sliceExtendedDispatch != c.sliceCpuDispatch) {
-                        c.sliceExtendedDispatch = c.sliceCpuDispatch;
-                        stats.slicesExtended.increment(); // once per run
-                    }
-                } else {
-                    // Its slice ended at the deadline, or now if the CPU clock extended it: time-to-safepoint counts from then.
-                    c.sliceOverNanos = c.sliceExtendedDispatch == c.sliceCpuDispatch ? now : deadline;
-                    c.sliceExpired = true;
-                    c.preemptRequested = true;
-                }
+                next = Math.min(next, now + sliceNanos); // strict: only lower priorities wait; look again in a slice
             }
             need |= c.preemptRequested;
         }
@@ -121,43 +104,6 @@ final class Preemption {
         }
         next = blockedMonitor.nextCheckNanos(now, next);
         return next == Long.MAX_VALUE ? now + sliceNanos : next; // someone waits: never sleep for good
-    }
-
-    /**
-     * The most CPU carrier {@code c}'s current run can have used by {@code now}: a slice is charged by the
-     * carrier's CPU clock, not the wall clock, so that a carrier the OS took off its CPU (a loaded machine, or
-     * more carriers than CPUs) is not asked to yield for time it never ran. Asking it anyway cost twice: the
-     * thread lost the rest of its slice, and while it was off its CPU every poll of every other carrier took
-     * the slow path, because the flag stayed up until the asked one polled (16 carriers on 2 CPUs: some
-     * carrier was nearly always asked). CFS, too, slices by run time, not by wall time.
-     *
-     * <p>Read only when the wall clock says the slice is over (about once per slice), from the timer
-     * thread, with one CPU-clock read (about a microsecond, {@link BlockedCarrierMonitor#cpuNanos}); the
-     * carrier's switch path is untouched. Without a reading at the run's dispatch, the answer is an upper
-     * bound: CPU since the last reading (which may include the end of the run before), and never more than
-     * the wall time since the dispatch, so a slice is never made longer than its CPU time. On a quiet
-     * machine the two clocks agree and nothing changes. Where the JVM has no thread CPU clock, wall time.
-     */
-    private long cpuInSlice(Carrier c, long now) {
-        long dispatch = c.dispatches; // read before the clock: a dispatch in between only makes the bound looser
-        long wall = now - c.sliceStartNanos;
-        long cpu = blockedMonitor.cpuNanos(c);
-        if (cpu < 0) {
-            return wall;
-        }
-        long used;
-        if (c.sliceCpuDispatch == dispatch) {
-            used = c.sliceCpuUsedNanos + (cpu - c.sliceCpuAtNanos); // read during this run before
-        } else if (c.sliceCpuDispatch >= 0) {
-            used = cpu - c.sliceCpuAtNanos; // since a reading in an earlier run: this run and the end of those
-        } else {
-            used = wall;
-        }
-        used = Math.min(used, wall);
-        c.sliceCpuDispatch = dispatch;
-        c.sliceCpuAtNanos = cpu;
-        c.sliceCpuUsedNanos = used;
-        return used;
     }
 
     /**
@@ -249,7 +195,7 @@ final class Preemption {
             }
         }
         long before = c.dispatches;
-        long pastSlice = now - c.sliceOverNanos;
+        long pastSlice = now - c.sliceStartNanos - sliceNanos;
         if (observer.on()) {
             if (forSlice) {
                 observer.pollReached(c, t, pastSlice, LATE_NANOS);

@@ -26,8 +26,6 @@ public final class SchedulerStats {
     volatile long carrierSlowPolls;
     final LongAdder flagSets = new LongAdder();
     final LongAdder ticks = new LongAdder();
-    /** Runs whose slice the CPU clock extended past its wall-clock end (the OS ran something else meanwhile). */
-    final LongAdder slicesExtended = new LongAdder();
     /** Slice expiry to the poll that yielded (time-to-safepoint), for slice preemptions. */
     final LatencyHistogram pastSliceNanos = new LatencyHistogram();
 
@@ -44,7 +42,6 @@ public final class SchedulerStats {
         m.put("jdkPollsRefused", jdkPollsRefused.sum());
         m.put("flagSets", flagSets.sum());
         m.put("ticks", ticks.sum());
-        m.put("slicesExtended", slicesExtended.sum());
         m.put("carriers", carriersNow);
         m.put("carriersBlocked", carriersBlocked);
         m.put("blockedCalls", blockedCalls);
