@@ -92,7 +92,10 @@ public final class Compare {
             b.forks(1).warmupIterations(1).warmupTime(TimeValue.milliseconds(300)).measurementIterations(1)
                     .measurementTime(TimeValue.milliseconds(300));
         } else if (brief) {
-            b.forks(forks).warmupIterations(3).warmupTime(TimeValue.milliseconds(500)).measurementIterations(4)
+            // 3 s of warm-up: under the agent the JVM first JIT-compiles the agent's own transformer (about
+            // 1,500 methods); at load 8 a kernel's C2 code came 1.3 s into the warm-up, and with 1.5 s of it
+            // a measurement could still catch the interpreter (whileArray at 76-89 us/op against 0.3).
+            b.forks(forks).warmupIterations(6).warmupTime(TimeValue.milliseconds(500)).measurementIterations(4)
                     .measurementTime(TimeValue.milliseconds(500));
         } else {
             // Publication profile: forks (default 2) x 5 measured seconds after 3 s of warm-up, per side.
