@@ -88,7 +88,7 @@ class JdkPollsIT {
 
     @Test
     void aHugeObjectSortDoesNotHoldUpSmallRequests() {
-        smallRequestsKeepTheirLatency("osort", 1_500_000); // TimSort with a comparator on 1.5M Integers
+        smallRequestsKeepTheirLatency("osort", 3_000_000); // TimSort with a comparator on 3M Integers (1.5M sorted in 1.4 s on a quiet machine: p99 966 ms without polls, under the 1 s the control needs)
     }
 
     /**
