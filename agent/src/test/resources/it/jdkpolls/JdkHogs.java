@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  * each hog's result (so a run with JDK polls can be compared with one without) and the small requests'
  * latency from arrival to completion.
  *
- * <p>Usage: JdkHogs regex|isort|osort|bigint|app SIZE
+ * <p>Usage: JdkHogs regex|isort|osort|string|bigint|app SIZE
  */
 public class JdkHogs {
     static final ConcurrentLinkedQueue<Long> latenciesNanos = new ConcurrentLinkedQueue<>();
@@ -92,6 +92,16 @@ public class JdkHogs {
                 for (int i = 1; i < boxed.length; i++) sorted &= boxed[i - 1] >= boxed[i];
                 return sorted + "," + Arrays.hashCode(boxed);
             }
+            case "string": {
+                // A big text made in app code, then the JDK's own string loops over all of it.
+                char[] text = new char[size];
+                for (int i = 0; i < text.length; i++) text[i] = (char) ('a' + (i * 7 + slot) % 26);
+                String s = new String(text);
+                String replaced = s.replace('e', 'E');                           // StringLatin1.replace
+                String upper = replaced.toUpperCase(java.util.Locale.ROOT);      // StringLatin1.toUpperCase
+                String reversed = new StringBuilder(upper).reverse().toString(); // AbstractStringBuilder.reverse
+                return reversed.length() + "," + reversed.hashCode() + "," + replaced.hashCode();
+            }
             case "bigint": {
                 BigInteger p = BigInteger.valueOf(3 + slot).pow(size);
                 BigInteger q = p.multiply(p.add(BigInteger.ONE));
@@ -106,7 +116,7 @@ public class JdkHogs {
                 return String.valueOf(x != 0);
             }
             default:
-                throw new IllegalArgumentException("kind: regex, isort, osort, bigint or app, not " + kind);
+                throw new IllegalArgumentException("kind: regex, isort, osort, string, bigint or app, not " + kind);
         }
     }
 }

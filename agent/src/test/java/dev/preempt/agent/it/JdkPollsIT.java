@@ -104,6 +104,11 @@ class JdkPollsIT {
     }
 
     @Test
+    void aBigStringHogDoesNotHoldUpSmallRequests() {
+        smallRequestsKeepTheirLatency("string", 96_000_000); // replace, toUpperCase and reverse of 96M characters
+    }
+
+    @Test
     void aBigIntegerHogDoesNotHoldUpSmallRequests() {
         smallRequestsKeepTheirLatency("bigint", 800_000); // 3^800000 squared and multiplied, then printed in decimal
     }
@@ -111,7 +116,8 @@ class JdkPollsIT {
     @Test
     void infoListsTheJdkClassesThatPoll() {
         ForkedJvm.Result r = ForkedJvm.java().jar(ForkedJvm.agentJar(), "info").run().assertOk();
-        for (String c : List.of("java.util.regex.Pattern$*", "java.util.DualPivotQuicksort", "java.util.TimSort", "java.math.BigInteger")) {
+        for (String c : List.of("java.util.regex.Pattern$*", "java.util.DualPivotQuicksort", "java.util.TimSort", "java.math.BigInteger",
+                "java.lang.StringLatin1", "java.lang.AbstractStringBuilder")) {
             assertTrue(r.stdout().contains("  " + c + " "), () -> c + " not listed: " + r);
         }
         assertTrue(r.stdout().contains("jdk.polls"), r::toString);
