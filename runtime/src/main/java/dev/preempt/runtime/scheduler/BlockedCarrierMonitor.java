@@ -39,8 +39,10 @@ import java.nio.file.Path;
  *
  * <p>All three must hold at {@link #SUSPECT_CHECKS} checks in a row, over at least {@link #BOUND_NANOS}.
  *
- * <p>A carrier is counted free again when its clock runs again (more than half the wall time) or its run
- * ends. A false positive (the OS descheduled a busy carrier for a whole window on a loaded machine) costs
+ * <p>A carrier is counted free again at the first look where one of the three no longer holds (its clock
+ * runs again, more than half the wall time; the kernel has it runnable; the JVM has it in Java) or when its
+ * run ends. Counted blocked, a carrier is never asked to yield, so while any is counted the timer keeps
+ * looking at it even when nobody waits. A false positive (the OS descheduled a busy carrier for a whole window on a loaded machine) costs
  * one spare that leaves at its next switch once the count is right.
  *
  * <p>Cost: nothing while nobody waits; otherwise nothing for a run shorter than {@link #CHECK_INTERVAL_NANOS}
@@ -183,7 +185,12 @@ final class BlockedCarrierMonitor {
                         gap = Math.min(c.sampleGapNanos * 2, MAX_GAP_NANOS);
                     }
                 }
-            } else if (used * 2 > wall) {
+            } else if (used * 2 > wall || !sleepsInKernel(c) || !outOfJava(c, t)) {
+                // Counted free by the converse of what counted it blocked: its clock runs, or the kernel has it
+                // runnable, or the JVM has it in Java. The clock alone kept a busy carrier counted blocked on a
+                // loaded machine (a runnable thread that gets a quarter of a CPU never uses half the wall time),
+                // and a counted carrier is never asked to yield: a DualPivotQuicksort hog, counted while it
+                // linked a lambda at its start, then ran 453 ms past its slice at load 3 on 2 CPUs.
                 carriers.markUnblocked(c);
                 c.suspectSinceNanos = 0;
                 c.suspectChecks = 0;
