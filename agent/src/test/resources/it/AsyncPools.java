@@ -12,6 +12,10 @@ import java.util.stream.*;
  *   <li>{@code stealing HOGS SMALL}: the same on {@code Executors.newWorkStealingPool()};</li>
  *   <li>{@code results}: what chains, exceptions, joins, subclasses and ForkJoin pools compute ({@code r.*}
  *       lines, identical with and without the agent) and where the async work ran ({@code t.*} lines).</li>
+ *   <li>{@code fresh TASKS}: TASKS {@code runAsync} tasks one after another, each leaving state on its thread
+ *       (thread-locals, an interrupt, a context loader, a name, a handler) and each checking that it finds
+ *       none left by an earlier one; then bursts of tasks that sleep, block on each other and spin, at random,
+ *       all of which must run once; prints {@code f.*} lines.</li>
  * </ul>
  */
 public class AsyncPools {
@@ -22,6 +26,7 @@ public class AsyncPools {
             case "latency" -> latency(Integer.parseInt(a[1]), Integer.parseInt(a[2]), false);
             case "stealing" -> latency(Integer.parseInt(a[1]), Integer.parseInt(a[2]), true);
             case "results" -> results();
+            case "fresh" -> fresh(Integer.parseInt(a[1]));
             default -> throw new IllegalArgumentException(a[0]);
         }
     }
@@ -168,6 +173,62 @@ public class AsyncPools {
         try { Executors.newWorkStealingPool(0); r("workStealingZero", "accepted"); }
         catch (IllegalArgumentException e) { r("workStealingZero", "IllegalArgumentException"); }
         t("forkJoin", new ForkJoinPool(1).submit(AsyncPools::where).get());
+    }
+
+    static final ThreadLocal<String> LEFT = new ThreadLocal<>();
+    static final InheritableThreadLocal<String> LEFT_INHERITABLE = new InheritableThreadLocal<>();
+
+    static void fresh(int tasks) throws Exception {
+        Set<Thread> threads = ConcurrentHashMap.newKeySet();
+        List<String> stale = new ArrayList<>();
+        ClassLoader other = new java.net.URLClassLoader(new java.net.URL[0]);
+        for (int i = 0; i < tasks; i++) {
+            int n = i;
+            String found = CompletableFuture.supplyAsync(() -> {
+                Thread me = Thread.currentThread();
+                threads.add(me);
+                String seen = (LEFT.get() != null ? " threadLocal" : "") + (LEFT_INHERITABLE.get() != null ? " inheritable" : "")
+                        + (me.isInterrupted() ? " interrupted" : "") + (me.getContextClassLoader() != ClassLoader.getSystemClassLoader() ? " contextLoader" : "")
+                        + (me.getName().startsWith("renamed") ? " name" : "") + (me.getUncaughtExceptionHandler() != me.getThreadGroup() ? " handler" : "");
+                LEFT.set("task " + n);
+                LEFT_INHERITABLE.set("task " + n);
+                me.setContextClassLoader(other);
+                me.setName("renamed-" + n);
+                me.setUncaughtExceptionHandler((t, e) -> {});
+                me.interrupt();
+                return seen;
+            }).join();
+            if (!found.isEmpty()) stale.add(n + ":" + found);
+        }
+        System.out.println("f.stale=" + stale);
+        System.out.println("f.threads=" + threads.size());
+        // bursts that sleep, block on each other and spin: every task runs exactly once
+        Random random = new Random(7);
+        AtomicIntegerArray ran = new AtomicIntegerArray(20_000);
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (int burst = 0; burst < 40; burst++) {
+            CountDownLatch pair = new CountDownLatch(2);
+            for (int k = 0; k < 500; k++) {
+                int id = burst * 500 + k;
+                int kind = random.nextInt(10);
+                all.add(CompletableFuture.runAsync(() -> {
+                    ran.incrementAndGet(id);
+                    try {
+                        if (id % 500 < 2) { pair.countDown(); pair.await(); } // the first two tasks of a burst wait for each other
+                        else if (kind == 0) Thread.sleep(1 + id % 3);
+                        else if (kind == 1) { long x = id; for (int j = 0; j < 20_000; j++) x = x * 31 + j; if (x == 42) System.out.print(""); }
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }));
+            }
+            if (random.nextBoolean()) Thread.sleep(random.nextInt(5));
+        }
+        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        int wrong = 0;
+        for (int i = 0; i < ran.length(); i++) if (ran.get(i) != 1) wrong++;
+        System.out.println("f.burstTasks=" + all.size());
+        System.out.println("f.notOnce=" + wrong);
     }
 
     static String runWhere(Function<Runnable, CompletableFuture<Void>> submit) {

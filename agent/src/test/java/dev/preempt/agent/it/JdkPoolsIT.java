@@ -111,4 +111,20 @@ class JdkPoolsIT {
         assertEquals(expected, values(kept, "r."), kept::toString);
         assertTrue(values(kept, "t.").values().stream().allMatch("platform"::equals), kept::toString);
     }
+
+    /**
+     * The async workers are kept between tasks (docs/threads.md, "The JDK's pools"), yet each task finds its
+     * thread as fresh as a thread of its own: 300 tasks in a row, each leaving thread-locals, an interrupt, a
+     * context loader, a name and a handler behind, none of which the next sees, on far fewer threads than
+     * tasks; then 20,000 tasks in bursts that sleep, spin and wait for each other: each ran exactly once.
+     */
+    @Test
+    void keptAsyncWorkersStartEachTaskFresh() {
+        ForkedJvm.Result r = run("", "fresh", "300");
+        Map<String, String> f = values(r, "f.");
+        assertEquals("[]", f.get("f.stale"), r::toString);
+        assertTrue(Integer.parseInt(f.get("f.threads")) <= 30, () -> "the workers were not kept: " + r);
+        assertEquals("20000", f.get("f.burstTasks"), r::toString);
+        assertEquals("0", f.get("f.notOnce"), r::toString);
+    }
 }

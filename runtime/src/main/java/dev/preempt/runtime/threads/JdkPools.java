@@ -40,8 +40,14 @@ public final class JdkPools {
     /** Thread name of a redirected async task, so that {@code priority=} globs and thread dumps can tell it. */
     static final String ASYNC_NAME = "CompletableFuture-async";
 
-    /** preempt's stand-in for {@code CompletableFuture.defaultExecutor()}: one virtual thread per task. */
+    /**
+     * preempt's stand-in for {@code CompletableFuture.defaultExecutor()}: each task starts at once on a
+     * virtual thread of its own, kept for the next task when it ends ({@link AsyncWorkers}).
+     */
     static final Executor ASYNC = JdkPools::startAsync;
+
+    /** The workers of {@link #ASYNC}, made for the scheduler running when first used. */
+    private static volatile AsyncWorkers asyncWorkers;
 
     private static final AtomicInteger POOLS = new AtomicInteger();
 
@@ -77,10 +83,14 @@ public final class JdkPools {
             ForkJoinPool.commonPool().execute(task); // the scheduler is gone (JVM exit): the JDK's default
             return;
         }
-        newThread(s, ASYNC_NAME, task).start();
+        AsyncWorkers workers = asyncWorkers;
+        if (workers == null || workers.scheduler() != s) {
+            asyncWorkers = workers = new AsyncWorkers(s, ASYNC_NAME); // a race makes two pools, each correct
+        }
+        workers.execute(task);
     }
 
-    private static Thread newThread(PreemptScheduler s, String name, Runnable task) {
+    static Thread newThread(PreemptScheduler s, String name, Runnable task) {
         // A builder per thread: its executor binds the thread, so every submission skips the scheduler's map.
         Thread t = s.newBuilder().name(name).inheritInheritableThreadLocals(false).unstarted(task);
         t.setContextClassLoader(ClassLoader.getSystemClassLoader());
