@@ -26,7 +26,7 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  *
  * <pre>
  * java -cp benchmarks/target/preempt-benchmarks.jar dev.preempt.bench.CompareByFork \
- *     [--agent [LABEL=]JAR]... [--options k=v,...] [--rounds R] [--out DIR] REGEX
+ *     [--agent [LABEL=]JAR]... [--options k=v,...] [--rounds R] [--quick] [--out DIR] REGEX
  * </pre>
  * For each benchmark the regex matches, R rounds of one fork per side, the order reversed every other round
  * (stock, agent | agent, stock | ...: ABBA within the benchmark, a few seconds apart); each fork is
@@ -36,7 +36,7 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * {@code nested2d} 0.41 against 0.89 us in two forks, each steady over its 4 iterations). Each fork's p50 and
  * p0 go to {@code DIR/forks.tsv} (appended, so one script can run benchmarks one lock hold each);
  * {@code scripts/fork-ratios.py DIR/forks.tsv} makes the table: the median fork of each side, their ratio,
- * and each round's own ratio as the spread.
+ * and each round's own ratio as the spread. {@code --quick}: Compare's smoke profile per fork (CI).
  */
 public final class CompareByFork {
     private CompareByFork() {}
@@ -50,6 +50,7 @@ public final class CompareByFork {
         String options = "";
         String regex = null;
         int rounds = 2;
+        boolean quick = false;
         Path out = Path.of("benchmarks/target/results/by-fork");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -57,17 +58,18 @@ public final class CompareByFork {
                 case "--options" -> options = args[++i];
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
+                case "--quick" -> quick = true;
                 default -> {
                     if (args[i].startsWith("--")) {
                         throw new IllegalArgumentException("unknown option " + args[i]
-                                + ": expected --agent [LABEL=]JAR, --options k=v,..., --rounds N, --out DIR, or a regex");
+                                + ": expected --agent [LABEL=]JAR, --options k=v,..., --rounds N, --quick, --out DIR, or a regex");
                     }
                     regex = args[i];
                 }
             }
         }
         if (regex == null || rounds < 1) {
-            throw new IllegalArgumentException("usage: CompareByFork [--agent [LABEL=]JAR]... [--options k=v,...] [--rounds N>=1] [--out DIR] REGEX");
+            throw new IllegalArgumentException("usage: CompareByFork [--agent [LABEL=]JAR]... [--options k=v,...] [--rounds N>=1] [--quick] [--out DIR] REGEX");
         }
         if (agents.isEmpty()) {
             agents.add("agent=agent/target/preempt-agent.jar");
@@ -93,7 +95,7 @@ public final class CompareByFork {
                     Side side = order.get(pos);
                     String short_ = bench.substring(bench.lastIndexOf('.', bench.lastIndexOf('.') - 1) + 1);
                     Path json = out.resolve("json").resolve(short_ + "-r" + round + "-" + side.label() + ".json");
-                    Map<String, RunResult> r = Compare.run(Pattern.quote(bench) + "$", false, true, true, 1, json, side.jvmArgs());
+                    Map<String, RunResult> r = Compare.run(Pattern.quote(bench) + "$", quick, !quick, true, 1, json, side.jvmArgs());
                     for (Map.Entry<String, RunResult> e : r.entrySet()) {
                         var stats = e.getValue().getPrimaryResult().getStatistics();
                         String row = String.format(Locale.ROOT, "%s\t%s\t%d\t%d\t%.4f\t%.4f\t%s\t%s%n",
