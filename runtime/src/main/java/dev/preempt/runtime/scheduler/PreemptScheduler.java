@@ -61,16 +61,7 @@ public final class PreemptScheduler {
     private final SliceTimer sliceTimer;
     private final Preemption preemption;
     /** When the next submitter that is not a carrier asks for the monitor's looks ({@link #askLook}). */
-    private volatile long nextExternalAskNanos;
-    private static final java.lang.invoke.VarHandle NEXT_EXTERNAL_ASK;
-
-    static {
-        try {
-            NEXT_EXTERNAL_ASK = java.lang.invoke.MethodHandles.lookup().findVarHandle(PreemptScheduler.class, "nextExternalAskNanos", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private final java.util.concurrent.atomic.AtomicLong nextExternalAskNanos = new java.util.concurrent.atomic.AtomicLong();
 
     /** How long an idle spare waits for work before it checks whether it is still needed. */
     private static final long SPARE_IDLE_NANOS = 20_000_000L;
@@ -261,8 +252,8 @@ public final class PreemptScheduler {
             }
             c.nextAskNanos = now + BlockedCarrierMonitor.CHECK_INTERVAL_NANOS;
         } else {
-            long next = nextExternalAskNanos;
-            if (now - next < 0 || !NEXT_EXTERNAL_ASK.compareAndSet(this, next, now + BlockedCarrierMonitor.CHECK_INTERVAL_NANOS)) {
+            long next = nextExternalAskNanos.get();
+            if (now - next < 0 || !nextExternalAskNanos.compareAndSet(next, now + BlockedCarrierMonitor.CHECK_INTERVAL_NANOS)) {
                 return;
             }
         }
