@@ -4,6 +4,7 @@ import dev.preempt.runtime.log.PreemptLog;
 import dev.preempt.runtime.telemetry.BlockedCarrierEvent;
 import dev.preempt.runtime.telemetry.JfrGate;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,7 +80,8 @@ final class BlockedCarrierMonitor {
 
     private final CarrierSet carriers;
     private final SchedulerStats stats;
-    private ThreadMXBean threads; // taken at the first check: management classes load only if needed
+    private ThreadMXBean threads; // created at the first check: management classes load only if needed
+    private boolean cpuClock;
     /** Written and read by the timer thread only. */
     private long lastCheckNanos;
     /** A carrier's {@code /proc} stat line (about 300 bytes; the name is at most 15); timer thread only. */
@@ -129,7 +131,11 @@ final class BlockedCarrierMonitor {
             return; // nobody waits: a held carrier costs nothing now, and the slice timer sleeps until someone does
         }
         if (threads == null) {
-            threads = CarrierCpuClock.threads();
+            threads = ManagementFactory.getThreadMXBean();
+            cpuClock = threads.isThreadCpuTimeSupported();
+            if (cpuClock && !threads.isThreadCpuTimeEnabled()) {
+                threads.setThreadCpuTimeEnabled(true);
+            }
         }
         for (Carrier c : carriers.all()) {
             sample(c, nowNanos);
@@ -203,7 +209,7 @@ final class BlockedCarrierMonitor {
         if (asked) {
             c.lookAskedDispatches = -1; // answered; an asker may ask again if this look finds the run busy
         }
-        long cpu = CarrierCpuClock.cpuNanos(c);
+        long cpu = cpuNanos(c);
         long wall = now - c.sampledAtNanos;
         long gap = CHECK_INTERVAL_NANOS;
         boolean watch = true; // whether the next look gets a wake-up of its own, or rides on others
@@ -290,6 +296,10 @@ final class BlockedCarrierMonitor {
         } catch (IOException | RuntimeException e) {
             return -1;
         }
+    }
+
+    private long cpuNanos(Carrier c) {
+        return cpuClock ? threads.getThreadCpuTime(c.threadId()) : -1;
     }
 
     private void found(Carrier c, Task t, long wallNanos) {

@@ -36,9 +36,6 @@ final class Carrier extends Thread {
     volatile boolean preemptRequested;
     /** Whether the pending request is for the end of the slice (else a waking higher-priority thread). */
     volatile boolean sliceExpired;
-    /** When the timer first asked the current run to yield for its slice's end, and the carrier's CPU clock then (-1: unknown). Written by the timer before the request. */
-    long requestedAtNanos;
-    long cpuAtRequestNanos = -1;
 
     // Observation only (SwitchObserver): written while profiling or JFR is on, by this carrier and by the
     // virtual thread running on it, never by two threads at once. Plain fields: the virtual thread's writes
@@ -196,17 +193,6 @@ final class Carrier extends Thread {
         if (t != null && now > chargedUntilNanos) {
             t.charge(now - chargedUntilNanos);
             CHARGED_UNTIL.setRelease(this, now); // only this carrier writes it; readers estimate from it
-        }
-    }
-
-    /**
-     * Charges the current task up to {@code now} except the last {@code offCpuNanos}: time the carrier
-     * spent off its CPU (Preemption's late polls). Called on this carrier only.
-     */
-    void chargeCurrentExcept(long now, long offCpuNanos) {
-        chargeCurrent(now - offCpuNanos);
-        if (now > chargedUntilNanos) {
-            CHARGED_UNTIL.setRelease(this, now);
         }
     }
 

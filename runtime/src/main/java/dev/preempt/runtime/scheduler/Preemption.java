@@ -29,8 +29,6 @@ final class Preemption {
     private final boolean strict;
     /** A poll later than this past its slice's end is late (the profiler's late-safepoint threshold). */
     static final long LATE_NANOS = 200_000L;
-    /** A poll this late after its request has the carrier's CPU clock read, to charge only the time it ran. */
-    static final long LATE_CHARGE_NANOS = 1_000_000L;
 
     Preemption(TimerBackend timer, CarrierSet carriers, RunQueues queues, BlockedCarrierMonitor blockedMonitor,
             SchedulerStats stats, SwitchObserver observer, long sliceNanos, boolean strict) {
@@ -92,13 +90,6 @@ final class Preemption {
             if (deadline - now > SliceTimer.EARLY_NANOS) {
                 next = Math.min(next, deadline);
             } else if (!strict || -minKey >= running.priority) {
-                if (!c.preemptRequested || !c.sliceExpired) {
-                    // The first request for this slice: when, and the carrier's CPU clock then, for onPoll to
-                    // tell how much of a late poll's delay the carrier spent off its CPU. Stored before the
-                    // request (volatile), so the poll that sees the request sees them.
-                    c.requestedAtNanos = now;
-                    c.cpuAtRequestNanos = CarrierCpuClock.cpuNanos(c);
-                }
                 c.sliceExpired = true;
                 c.preemptRequested = true;
             } else {
@@ -205,9 +196,6 @@ final class Preemption {
         }
         long before = c.dispatches;
         long pastSlice = now - c.sliceStartNanos - sliceNanos;
-        if (forSlice) {
-            chargeOnlyTimeOnCpu(c, now);
-        }
         if (observer.on()) {
             if (forSlice) {
                 observer.pollReached(c, t, pastSlice, LATE_NANOS);
@@ -247,29 +235,6 @@ final class Preemption {
             if (forSlice) {
                 stats.pastSliceNanos.recordNanos(pastSlice); // up to SliceTimer.EARLY_NANOS early counts as on time (0)
             }
-        }
-    }
-
-    /**
-     * A run is charged its wall time (a CPU clock read per switch costs more than the switch), so a carrier
-     * the OS took off its CPU after its slice ended charged its thread for time it did not run, and the fair
-     * policy then made the others run that long again before it ran: measured, 2 hogs on 1 carrier at
-     * slice=5ms, a 30 ms descheduling was followed by a 30 ms wait of the thread it happened to. When the
-     * poll comes more than {@link #LATE_CHARGE_NANOS} after the request, the carrier's CPU clock (read by
-     * the timer at the request and here) tells how much of the delay it ran; the rest is not charged. A
-     * thread late because it ran without polls (a long JDK loop, native code) ran all of it and is charged
-     * all of it. What the carrier lost to the OS before the slice's end stays charged: at most a slice.
-     */
-    private static void chargeOnlyTimeOnCpu(Carrier c, long now) {
-        long late = now - c.requestedAtNanos;
-        long cpuThen = c.cpuAtRequestNanos;
-        if (late < LATE_CHARGE_NANOS || cpuThen < 0) {
-            return;
-        }
-        long cpu = CarrierCpuClock.cpuNanos(c);
-        long offCpu = cpu < 0 ? 0 : late - (cpu - cpuThen);
-        if (offCpu > 0) {
-            c.chargeCurrentExcept(now, offCpu);
         }
     }
 
