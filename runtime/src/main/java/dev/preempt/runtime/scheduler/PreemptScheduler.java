@@ -223,7 +223,9 @@ public final class PreemptScheduler {
             if (observer.on()) {
                 observer.requeued(c, t, now);
             }
-            key = policy.yieldKey(t);
+            boolean preempted = c.yieldingForSlice;
+            c.yieldingForSlice = false;
+            key = preempted ? policy.preemptedKey(t) : policy.yieldKey(t);
         } else {
             if (observer.on()) {
                 observer.arrived(t, timer.clockNanos());
