@@ -246,10 +246,13 @@ public class Hogs {
         System.out.println("flagWhenQuiet=" + sp.getMethod("isRequested").invoke(null));
     }
 
-    /** Two hogs on one carrier from the very start: each one's longest time off the carrier, in ms. */
-    static void firstSlices() throws Exception {
-        long[] maxGap = new long[2];
-        long[] runs = new long[2];
+    /** What a clocked hog reports every ~300 iterations: its index, its previous clock reading and this one. */
+    interface Clocked {
+        void at(int hog, long lastNanos, long nowNanos);
+    }
+
+    /** Starts two virtual hogs that spin until {@link #stop}, reading the clock every ~300 iterations. */
+    static List<Thread> twoClockedHogs(Clocked clocked) {
         List<Thread> ts = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             int me = i;
@@ -258,13 +261,23 @@ public class Hogs {
                 while (!stop) {
                     for (int k = 0; k < 300; k++) x = x * 6364136223846793005L + 1;
                     long now = System.nanoTime();
-                    if (now - last > 1_000_000) runs[me]++;
-                    maxGap[me] = Math.max(maxGap[me], now - last);
+                    clocked.at(me, last, now);
                     last = now;
                 }
                 if (x == 42) System.out.println("");
             }));
         }
+        return ts;
+    }
+
+    /** Two hogs on one carrier from the very start: each one's longest time off the carrier, in ms. */
+    static void firstSlices() throws Exception {
+        long[] maxGap = new long[2];
+        long[] runs = new long[2];
+        List<Thread> ts = twoClockedHogs((me, last, now) -> {
+            if (now - last > 1_000_000) runs[me]++;
+            maxGap[me] = Math.max(maxGap[me], now - last);
+        });
         Thread.sleep(1000);
         stop = true;
         for (Thread t : ts) t.join();
@@ -279,24 +292,15 @@ public class Hogs {
     static void turns(long sliceMs) throws Exception {
         long[] runs = new long[2];
         long[] longRuns = new long[2];
-        List<Thread> ts = new ArrayList<>();
-        for (int i = 0; i < 2; i++) {
-            int me = i;
-            ts.add(Thread.ofVirtual().start(() -> {
-                long start = System.nanoTime(), last = start, x = 1;
-                while (!stop) {
-                    for (int k = 0; k < 300; k++) x = x * 6364136223846793005L + 1;
-                    long now = System.nanoTime();
-                    if (now - last > 2_000_000) {
-                        runs[me]++;
-                        if ((last - start) * 2 >= sliceMs * 3_000_000) longRuns[me]++;
-                        start = now;
-                    }
-                    last = now;
-                }
-                if (x == 42) System.out.println("");
-            }));
-        }
+        long[] runStart = new long[2];
+        List<Thread> ts = twoClockedHogs((me, last, now) -> {
+            if (runStart[me] == 0) runStart[me] = last;
+            if (now - last > 2_000_000) {
+                runs[me]++;
+                if ((last - runStart[me]) * 2 >= sliceMs * 3_000_000) longRuns[me]++;
+                runStart[me] = now;
+            }
+        });
         Thread.sleep(500); // the first runs, while the JIT compiles the loop, are not counted
         long runs0 = runs[0] + runs[1], long0 = longRuns[0] + longRuns[1];
         Thread.sleep(2500);
