@@ -26,7 +26,6 @@ public class Hogs {
             case "sleepers" -> sleepers();
             case "quiet" -> quiet();
             case "firstSlices" -> firstSlices();
-            case "turns" -> turns(Long.parseLong(a[1]));
             case "strictAcross" -> strictAcross();
             case "skew" -> skew(Integer.parseInt(a[1]));
             case "storm" -> storm(Integer.parseInt(a[1]), a[2]);
@@ -283,31 +282,6 @@ public class Hogs {
         for (Thread t : ts) t.join();
         System.out.println("switches=" + Math.min(runs[0], runs[1]));
         System.out.println("maxGapMs=" + Math.max(maxGap[0], maxGap[1]) / 1_000_000);
-    }
-
-    /**
-     * Two equal hogs on one carrier with slices of SLICE_MS: each one's runs (stretches without a gap of
-     * over 2 ms), and how many of them lasted 1.5 slices or more (two slices in a row: the other waited two).
-     */
-    static void turns(long sliceMs) throws Exception {
-        long[] runs = new long[2];
-        long[] longRuns = new long[2];
-        long[] runStart = new long[2];
-        List<Thread> ts = twoClockedHogs((me, last, now) -> {
-            if (runStart[me] == 0) runStart[me] = last;
-            if (now - last > 2_000_000) {
-                runs[me]++;
-                if ((last - runStart[me]) * 2 >= sliceMs * 3_000_000) longRuns[me]++;
-                runStart[me] = now;
-            }
-        });
-        Thread.sleep(500); // the first runs, while the JIT compiles the loop, are not counted
-        long runs0 = runs[0] + runs[1], long0 = longRuns[0] + longRuns[1];
-        Thread.sleep(2500);
-        stop = true;
-        for (Thread t : ts) t.join();
-        System.out.println("runs=" + (runs[0] + runs[1] - runs0));
-        System.out.println("longRuns=" + (longRuns[0] + longRuns[1] - long0));
     }
 
     /** Random sleeps and parks among hogs: every sleeper wakes, every unpark is seen. */

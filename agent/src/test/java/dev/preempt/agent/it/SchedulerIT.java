@@ -175,22 +175,6 @@ class SchedulerIT {
         }
     }
 
-    /**
-     * Two equal hogs on one carrier take turns slice by slice: a thread preempted at its slice's end queues
-     * behind the other when that one is ahead by less than a slice of virtual runtime. Before, whichever
-     * hog's last slice came out a few microseconds shorter ran a second slice at once, and the other waited
-     * two (see the figures in the test's history: docs/benchmarks.md, issue 15's fourth pass).
-     */
-    @Test
-    void twoEqualHogsOnOneCarrierTakeTurnsSliceBySlice() {
-        ForkedJvm.Result r = agent("carriers=1,slice=20ms", "turns", "20");
-        Map<String, String> v = values(r);
-        long runs = Long.parseLong(v.get("runs"));
-        long longRuns = Long.parseLong(v.get("longRuns"));
-        assertTrue(runs >= 40, "2.5 s of 20 ms slices is about 125 runs: " + r);
-        assertTrue(longRuns * 10 <= runs, "at most a tenth of the runs lasted two slices: " + r);
-    }
-
     @Test
     void preemptionsAreJfrEventsWithThePollSiteAsStackTrace() throws Exception {
         java.nio.file.Path jfr = ForkedJvm.scratch("jfr").resolve("run.jfr");

@@ -36,12 +36,6 @@ final class Carrier extends Thread {
     volatile boolean preemptRequested;
     /** Whether the pending request is for the end of the slice (else a waking higher-priority thread). */
     volatile boolean sliceExpired;
-    /**
-     * Set by the poll before the yield it makes for its slice's end, taken (and cleared) by the resubmission
-     * on this carrier ({@link Policy#preemptedKey}), or cleared by the poll if the yield was pinned. Plain:
-     * written and read by this carrier's OS thread only.
-     */
-    boolean yieldingForSlice;
 
     // Observation only (SwitchObserver): written while profiling or JFR is on, by this carrier and by the
     // virtual thread running on it, never by two threads at once. Plain fields: the virtual thread's writes

@@ -92,29 +92,6 @@ final class Policy {
         return strict ? -t.priority : t.vruntimeNanos.get();
     }
 
-    /**
-     * The key of a task preempted at its slice's end (charged already). Under fair: its virtual runtime,
-     * unless the smallest key waiting is ahead of it by less than what one more slice would charge it; then
-     * that key, so that it queues behind (FIFO among equal keys). Without this, of two equal hogs on one
-     * carrier the one whose last slice came out a little shorter (the timer and the poll jitter by tens of
-     * microseconds) ran a second slice at once, and the other waited two slices: measured at slice=5ms,
-     * waits of 10.2 ms at the 99th percentile with no time lost to the OS. A task that is behind by more
-     * than a slice still runs again at once: a higher priority (which is charged less per slice) keeps its
-     * share. The virtual runtime itself is unchanged, so the lag this leaves is under one slice: the same
-     * bound as between carriers ({@link #balanceKey}).
-     */
-    long preemptedKey(Task t) {
-        if (strict) {
-            return -t.priority;
-        }
-        long v = t.vruntimeNanos.get();
-        long waiting = queues.minKey();
-        if (waiting != Long.MAX_VALUE && waiting >= v && waiting - v < sliceNanos * Weights.NORM / Weights.of(t.priority)) {
-            return waiting;
-        }
-        return v;
-    }
-
     /** The key of a task that arrives from elsewhere: new, or woken. */
     long wakeKey(Task t) {
         return strict ? -t.priority : arrivalKey(t);

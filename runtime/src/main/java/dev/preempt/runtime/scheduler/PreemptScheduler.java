@@ -223,9 +223,7 @@ public final class PreemptScheduler {
             if (observer.on()) {
                 observer.requeued(c, t, now);
             }
-            boolean preempted = c.yieldingForSlice;
-            c.yieldingForSlice = false;
-            key = preempted ? policy.preemptedKey(t) : policy.yieldKey(t);
+            key = policy.yieldKey(t);
         } else {
             if (observer.on()) {
                 observer.arrived(t, timer.clockNanos());

@@ -214,10 +214,8 @@ final class Preemption {
                 event.commit();
             }
         }
-        c.yieldingForSlice = forSlice; // consumed by the resubmission, on this carrier's thread
         Thread.yield();
         if (c.current == t && c.dispatches == before) {
-            c.yieldingForSlice = false; // pinned: no resubmission took it, and this is still the carrier's thread
             if (observer.on()) {
                 observer.pinned(c, t);
             }
