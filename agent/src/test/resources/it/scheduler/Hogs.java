@@ -245,10 +245,13 @@ public class Hogs {
         System.out.println("flagWhenQuiet=" + sp.getMethod("isRequested").invoke(null));
     }
 
-    /** Two hogs on one carrier from the very start: each one's longest time off the carrier, in ms. */
-    static void firstSlices() throws Exception {
-        long[] maxGap = new long[2];
-        long[] runs = new long[2];
+    /** What a clocked hog reports every ~300 iterations: its index, its previous clock reading and this one. */
+    interface Clocked {
+        void at(int hog, long lastNanos, long nowNanos);
+    }
+
+    /** Starts two virtual hogs that spin until {@link #stop}, reading the clock every ~300 iterations. */
+    static List<Thread> twoClockedHogs(Clocked clocked) {
         List<Thread> ts = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             int me = i;
@@ -257,13 +260,23 @@ public class Hogs {
                 while (!stop) {
                     for (int k = 0; k < 300; k++) x = x * 6364136223846793005L + 1;
                     long now = System.nanoTime();
-                    if (now - last > 1_000_000) runs[me]++;
-                    maxGap[me] = Math.max(maxGap[me], now - last);
+                    clocked.at(me, last, now);
                     last = now;
                 }
                 if (x == 42) System.out.println("");
             }));
         }
+        return ts;
+    }
+
+    /** Two hogs on one carrier from the very start: each one's longest time off the carrier, in ms. */
+    static void firstSlices() throws Exception {
+        long[] maxGap = new long[2];
+        long[] runs = new long[2];
+        List<Thread> ts = twoClockedHogs((me, last, now) -> {
+            if (now - last > 1_000_000) runs[me]++;
+            maxGap[me] = Math.max(maxGap[me], now - last);
+        });
         Thread.sleep(1000);
         stop = true;
         for (Thread t : ts) t.join();

@@ -37,6 +37,11 @@ public final class Compare {
     /** JMH's harness classes must not get polls: they would measure the harness, not the kernel. */
     static final String HARNESS_EXCLUDES = "exclude=org.openjdk.jmh.**;**.jmh_generated.**";
 
+    /** The JVM argument that attaches {@code agent} with {@code options} (k=v,...; may be empty). */
+    static String agentArg(String agent, String options) {
+        return "-javaagent:" + Path.of(agent).toAbsolutePath() + "=" + HARNESS_EXCLUDES + (options.isEmpty() ? "" : "," + options);
+    }
+
     public static void main(String[] args) throws RunnerException, IOException {
         int at = java.util.Arrays.asList(args).indexOf("--options");
         // The same suite run with other options (jdk.polls=off beside the defaults) records rows of its own.
@@ -71,7 +76,7 @@ public final class Compare {
             }
         }
         Files.createDirectories(out);
-        String agentArg = "-javaagent:" + Path.of(agent).toAbsolutePath() + "=" + HARNESS_EXCLUDES + (options.isEmpty() ? "" : "," + options);
+        String agentArg = agentArg(agent, options);
         Map<String, RunResult> withAgent = agentFirst ? run(regex, quick, brief, sample, forks, out.resolve("agent.json"), List.of(agentArg)) : null;
         Map<String, RunResult> stock = run(regex, quick, brief, sample, forks, out.resolve("stock.json"), stockArgs);
         if (!agentFirst) {
@@ -80,7 +85,7 @@ public final class Compare {
         return List.of(stock, withAgent);
     }
 
-    private static Map<String, RunResult> run(String regex, boolean quick, boolean brief, boolean sample, int forks, Path json, List<String> jvmArgs)
+    static Map<String, RunResult> run(String regex, boolean quick, boolean brief, boolean sample, int forks, Path json, List<String> jvmArgs)
             throws RunnerException {
         ChainedOptionsBuilder b = new OptionsBuilder().include(regex).jvmArgsAppend(jvmArgs.toArray(String[]::new))
                 .result(json.toString()).resultFormat(org.openjdk.jmh.results.format.ResultFormatType.JSON);

@@ -54,6 +54,14 @@ class BenchSmokeIT {
         run("dev.preempt.bench.Compare", "--quick", "--agent", AGENT, "--out", DIR.resolve("kernel").toString(), "KernelBench");
         run("dev.preempt.bench.Compare", "--quick", "--agent", AGENT, "--out", DIR.resolve("switch").toString(), "--options", "carriers=1",
                 "--stock-jvm-args", "-Djdk.virtualThreadScheduler.parallelism=1 -Djdk.virtualThreadScheduler.maxPoolSize=1", "SwitchBench");
+        Path byFork = DIR.resolve("by-fork");
+        Files.deleteIfExists(byFork.resolve("forks.tsv"));
+        run("dev.preempt.bench.CompareByFork", "--quick", "--agent", "agent=" + AGENT, "--rounds", "2", "--out", byFork.toString(),
+                "LoopKernelBench.whileArray$");
+        List<String> forks = Files.readAllLines(byFork.resolve("forks.tsv"));
+        assertEquals(List.of("stock", "agent", "agent", "stock"), forks.stream().map(l -> l.split("\t")[1]).toList(),
+                "one fork per side per round, the order reversed in the second:\n" + forks);
+        assertTrue(forks.stream().allMatch(l -> l.startsWith("LoopKernelBench.whileArray\t") && Double.parseDouble(l.split("\t")[4]) > 0), forks::toString);
         run("dev.preempt.bench.SchedulingHarness", "--agent", AGENT, "--seconds", "0.5", "--repeat", "1", "--out", DIR.toString());
         run("dev.preempt.bench.timer.TimerJitter", "0.3");
         run("dev.preempt.bench.threads.ScaleBench", "--agent", AGENT, "--repeat", "1", "--parked", "1000", "--spawn", "1000",

@@ -12,8 +12,17 @@ import java.nio.file.Path;
 /**
  * Notices carriers held by a blocking call and keeps enough carriers free, as Go's {@code sysmon} does for
  * a thread stuck in a system call. Run from the scheduler's slice timer while anyone waits in a run queue
- * (the only time a held carrier costs anything), at most once per {@link #CHECK_INTERVAL_NANOS}; the timer
- * wakes for it at {@link #nextCheckNanos}.
+ * (the only time a held carrier costs anything), at each of its wake-ups.
+ *
+ * <p>When it looks. The timer wakes for a look of its own ({@link #nextCheckNanos}) only at a run that
+ * is worth it: one that another carrier (between two of its runs) or a submitter saw last
+ * {@link #CHECK_INTERVAL_NANOS} with its kernel thread asleep ({@link #askLook}), or one whose last look
+ * found it suspect or blocked. Every other run is looked at only when the timer wakes anyway (a slice
+ * end, an ask): a run that ends in microseconds costs nothing, and neither does a carrier the last look
+ * found computing or runnable (waiting for a CPU on a loaded machine). Before, a look was armed 0.5 ms
+ * into every run, and on a server nearly all of them found the run long over (2,254 of 2,509 timer
+ * wake-ups in 3 s at 300 connections). A carrier that blocks while no other carrier dispatches and no
+ * one submits is found from the timer's next slice end.
  *
  * <p>How "blocked" is told from "busy": a carrier whose current run started at least {@link #BOUND_NANOS}
  * ago and whose OS thread used less than a quarter of that wall time in CPU is held by something that
@@ -47,8 +56,9 @@ import java.nio.file.Path;
  *
  * <p>Cost: nothing while nobody waits; otherwise nothing for a run shorter than {@link #CHECK_INTERVAL_NANOS}
  * and, for a longer one, one {@code getThreadCpuTime} (a {@code clock_gettime} on the thread's CPU clock,
- * about a microsecond) at gaps that double while the carrier computes, up to {@link #MAX_GAP_NANOS}. The
- * kernel and JVM are asked only about a carrier whose clock has stalled.
+ * about a microsecond) at gaps that double while the carrier computes, up to {@link #MAX_GAP_NANOS}, and a
+ * read of its {@code /proc} stat at its first look. The JVM is asked only about a carrier whose clock has
+ * stalled.
  */
 final class BlockedCarrierMonitor {
     /** A run this long with almost no CPU is a blocked call: far above a switch, far below a user's patience. */
@@ -71,22 +81,53 @@ final class BlockedCarrierMonitor {
     private static final int STACK_FRAMES = 24;
 
     private final CarrierSet carriers;
+    private final SchedulerStats stats;
     private ThreadMXBean threads; // created at the first check: management classes load only if needed
     private boolean cpuClock;
     /** Written and read by the timer thread only. */
     private long lastCheckNanos;
     /** A carrier's {@code /proc} stat line (about 300 bytes; the name is at most 15); timer thread only. */
-    private final byte[] statBuffer = new byte[1024];
+    private final byte[] statBuffer = new byte[Carrier.STAT_BUFFER_BYTES];
 
-    BlockedCarrierMonitor(CarrierSet carriers) {
+    BlockedCarrierMonitor(CarrierSet carriers, SchedulerStats stats) {
         this.carriers = carriers;
+        this.stats = stats;
+    }
+
+    /**
+     * Called by a carrier between two runs and by submitters that are not carriers, while someone waits:
+     * whether some other carrier's run has lasted {@link #CHECK_INTERVAL_NANOS}, is neither watched nor
+     * already asked about, and has its kernel thread asleep. If so, that run is marked as asked for
+     * ({@link Carrier#lookAskedDispatches}) and the caller wakes the timer, whose next {@link #check} takes
+     * the look. This is how a run's first look gets a wake-up: the timer arms none for a run on its own.
+     *
+     * <p>A submitter that is not a carrier allocates a buffer for the kernel's answer; it asks at most
+     * once per interval for all of them, and only about a run that lasted.
+     *
+     * <p>Racy by design: {@code dispatches} is read first (acquire), then the slice start, which its
+     * carrier stores before it; so the run's age is never overestimated. Two askers may both ask for the
+     * same run: the cost is one spare wake-up.
+     */
+    boolean askLook(Carrier self, long nowNanos) {
+        boolean asked = false;
+        for (Carrier o : carriers.all()) {
+            if (o == self || o.current == null || o.blocked) {
+                continue;
+            }
+            long d = o.dispatches;
+            if (o.lookAskedDispatches != d && o.watchedDispatches != d && nowNanos - o.sliceStartNanos >= CHECK_INTERVAL_NANOS
+                    && o.sleepsInKernel(self != null ? self.statBuffer : new byte[Carrier.STAT_BUFFER_BYTES])) {
+                // Asked only for a carrier the kernel has asleep: on a loaded machine most runs that last
+                // are short ones whose carrier the OS descheduled (runnable), and each ask is a wake-up.
+                o.lookAskedDispatches = d;
+                asked = true;
+            }
+        }
+        return asked;
     }
 
     /** One check, from the timer thread; {@code waiting} is the run queue's length now. */
     void check(long nowNanos, int waiting) {
-        if (nowNanos - lastCheckNanos < CHECK_INTERVAL_NANOS) {
-            return;
-        }
         lastCheckNanos = nowNanos;
         if (waiting == 0 && carriers.blockedNow() == 0) {
             return; // nobody waits: a held carrier costs nothing now, and the slice timer sleeps until someone does
@@ -111,11 +152,12 @@ final class BlockedCarrierMonitor {
 
     /**
      * When the monitor wants its next look, for the slice timer, given {@code wake}: when the timer would
-     * wake anyway (the next slice end; {@code Long.MAX_VALUE} if none). A carrier's first look comes
-     * {@link #CHECK_INTERVAL_NANOS} into its run, later ones at its backed-off gap, and each may come late
-     * by half its gap (at least a quarter of {@link #CHECK_INTERVAL_NANOS}): a look that {@code wake} covers
-     * within that slack costs no wake-up of its own. Never sooner than {@link #CHECK_INTERVAL_NANOS} after
-     * the last check. Returns {@code wake} when no look needs an earlier one.
+     * wake anyway (the next slice end; {@code Long.MAX_VALUE} if none). Only asked-for runs (now) and
+     * watched ones (suspect or blocked: at their gap, {@link #CHECK_INTERVAL_NANOS} while suspect, backed
+     * off while blocked) get a wake-up of their own; a watched look may come late by half its gap (at least
+     * a quarter of {@link #CHECK_INTERVAL_NANOS}): a look that {@code wake} covers within that slack costs
+     * no wake-up of its own. Never sooner than {@link #CHECK_INTERVAL_NANOS} after the last check. Returns
+     * {@code wake} when no look needs an earlier one.
      *
      * <p>Why the slack: 8 CPU-bound threads on 2 carriers woke the timer about 1,750 times a second for
      * about 200 preemptions (looks at 0.5, 1, 1.5, 2.5, 4.5 and 8.5 ms into every 10 ms run of each carrier),
@@ -127,9 +169,14 @@ final class BlockedCarrierMonitor {
             if (c.current == null) {
                 continue;
             }
-            boolean fresh = c.dispatches != c.sampledDispatches;
-            long due = fresh ? c.sliceStartNanos + CHECK_INTERVAL_NANOS : c.nextSampleNanos;
-            long slack = Math.max(CHECK_INTERVAL_NANOS / 4, fresh ? 0 : c.sampleGapNanos / 2);
+            long d = c.dispatches;
+            boolean asked = c.lookAskedDispatches == d;
+            if (!asked && c.watchedDispatches != d) {
+                continue; // a run nobody asked about, or one last seen busy: its look rides on other wake-ups
+            }
+            boolean fresh = d != c.sampledDispatches;
+            long due = asked ? (fresh ? c.sliceStartNanos + CHECK_INTERVAL_NANOS : nowNanos) : c.nextSampleNanos;
+            long slack = Math.max(CHECK_INTERVAL_NANOS / 4, asked ? 0 : c.sampleGapNanos / 2);
             if (wake - (due + slack) <= 0) {
                 continue; // the wake-up for a slice end comes soon enough: this look rides on it
             }
@@ -141,30 +188,42 @@ final class BlockedCarrierMonitor {
     private void sample(Carrier c, long now) {
         Task t = c.current;
         long d = c.dispatches;
+        boolean asked = t != null && c.lookAskedDispatches == d;
         if (t == null || d != c.sampledDispatches) {
+            if (t != null && !asked && now + SliceTimer.EARLY_NANOS - (c.sliceStartNanos + CHECK_INTERVAL_NANOS) < 0) {
+                return; // too young for a look: left unmarked, so no look is armed for it (most runs end in microseconds)
+            }
             c.sampledDispatches = d; // a new run (or none): its first look reads the clock, the next compares
             c.sampledCpuNanos = -1;
             c.sampleGapNanos = CHECK_INTERVAL_NANOS;
-            c.nextSampleNanos = (t == null ? now : c.sliceStartNanos) + CHECK_INTERVAL_NANOS;
+            c.nextSampleNanos = now;
             c.suspectSinceNanos = 0;
             c.suspectChecks = 0;
-            if (t == null || now + SliceTimer.EARLY_NANOS - c.nextSampleNanos < 0) {
-                return; // most runs end within a slice without ever costing a clock read
+            c.watchedDispatches = -1;
+            if (t == null) {
+                return;
             }
-        }
-        // Due, or due within the timer's early margin: it wakes SliceTimer.EARLY_NANOS before what it was
-        // asked for, and a look put off from there cost a second wake-up 0.5 ms later, for every look.
-        if (now + SliceTimer.EARLY_NANOS - c.nextSampleNanos < 0) {
+        } else if (!asked && now + SliceTimer.EARLY_NANOS - c.nextSampleNanos < 0) {
+            // Not due, nor due within the timer's early margin: it wakes SliceTimer.EARLY_NANOS before what
+            // it was asked for, and a look put off from there cost a second wake-up 0.5 ms later.
             return;
+        }
+        if (asked) {
+            c.lookAskedDispatches = -1; // answered; an asker may ask again if this look finds the run busy
         }
         long cpu = cpuNanos(c);
         long wall = now - c.sampledAtNanos;
         long gap = CHECK_INTERVAL_NANOS;
-        if (cpu >= 0 && c.sampledCpuNanos >= 0 && wall > 0) {
+        boolean watch = true; // whether the next look gets a wake-up of its own, or rides on others
+        if (c.sampledCpuNanos < 0 || cpu < 0 || wall <= 0) {
+            // The run's first look: its clock is read for the next look to compare. A carrier the kernel has
+            // runnable is computing or waiting for a CPU, not blocked: its next look rides on other wake-ups.
+            watch = c.blocked || c.sleepsInKernel(statBuffer);
+        } else {
             long used = cpu - c.sampledCpuNanos;
             if (!c.blocked) {
                 boolean idleClock = used * 4 < wall;
-                boolean sleeps = idleClock && sleepsInKernel(c);
+                boolean sleeps = idleClock && c.sleepsInKernel(statBuffer);
                 if (sleeps && outOfJava(c, t)) {
                     if (c.suspectSinceNanos == 0) {
                         c.suspectSinceNanos = c.sampledAtNanos;
@@ -172,6 +231,7 @@ final class BlockedCarrierMonitor {
                     long heldNanos = now - c.suspectSinceNanos;
                     if (heldNanos >= BOUND_NANOS && ++c.suspectChecks >= SUSPECT_CHECKS && inContinuation(c) && carriers.markBlocked(c)) {
                         c.preemptRequested = false; // it cannot poll: a standing request would keep every poll slow
+                        stats.blockedFoundAfterNanos.recordNanos(now - c.sliceStartNanos);
                         found(c, t, heldNanos);
                     }
                 } else {
@@ -179,10 +239,12 @@ final class BlockedCarrierMonitor {
                     c.suspectChecks = 0;
                     if (used * 2 > wall || (idleClock && !sleeps)) {
                         // Computing, or runnable and waiting for a CPU (a loaded machine): look again later
-                        // and later. Without the second case every look at a descheduled busy carrier came
-                        // 0.5 ms after the last and read the kernel's state (8 hogs on 2 carriers at load
-                        // 10: the timer thread used 0.48 CPU-seconds in 3 s).
+                        // and later, and only when the timer wakes anyway or a carrier asks (it asks when
+                        // the kernel has this one asleep). Without this every look at a descheduled busy
+                        // carrier came 0.5 ms after the last (8 hogs on 2 carriers at load 10: the timer
+                        // thread used 0.48 CPU-seconds in 3 s).
                         gap = Math.min(c.sampleGapNanos * 2, MAX_GAP_NANOS);
+                        watch = false;
                     }
                 }
             } else if (used * 2 > wall || !sleepsInKernel(c) || !outOfJava(c, t)) {
@@ -194,12 +256,18 @@ final class BlockedCarrierMonitor {
                 carriers.markUnblocked(c);
                 c.suspectSinceNanos = 0;
                 c.suspectChecks = 0;
+                watch = false;
+            } else {
+                // Still blocked: nothing to decide until its clock runs again or the run ends (which frees
+                // it at once); looking every 0.5 ms cost a wake-up each.
+                gap = Math.min(c.sampleGapNanos * 2, MAX_GAP_NANOS);
             }
         }
         c.sampledAtNanos = now;
         c.sampledCpuNanos = cpu;
         c.sampleGapNanos = gap;
         c.nextSampleNanos = now + gap;
+        c.watchedDispatches = watch ? d : -1;
     }
 
     /**
@@ -225,41 +293,6 @@ final class BlockedCarrierMonitor {
 
     private static boolean waiting(Thread.State s) {
         return s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING || s == Thread.State.BLOCKED;
-    }
-
-    /**
-     * Whether the kernel has the carrier's thread sleeping (true where it cannot be asked). The carrier's
-     * {@code stat} file stays open ({@link Carrier#kernelStat}) and is read again from its start: one
-     * {@code lseek} and one {@code read}, no allocation (a {@code Files.readAllBytes} per look opened, sized
-     * and read the file through NIO, and kept the JIT compiling NIO for the first seconds of a loaded run).
-     */
-    private boolean sleepsInKernel(Carrier c) {
-        long tid = c.osTid;
-        if (tid < 0) {
-            return true;
-        }
-        try {
-            java.io.RandomAccessFile f = c.kernelStat;
-            if (f == null) {
-                f = new java.io.RandomAccessFile("/proc/self/task/" + tid + "/stat", "r");
-                c.kernelStat = f;
-            }
-            f.seek(0);
-            int n = 0, r;
-            while (n < statBuffer.length && (r = f.read(statBuffer, n, statBuffer.length - n)) > 0) {
-                n += r;
-            }
-            int close = -1; // the name in parentheses may hold anything; the state follows the last ')'
-            for (int i = n - 1; i >= 0; i--) {
-                if (statBuffer[i] == ')') {
-                    close = i;
-                    break;
-                }
-            }
-            return close < 0 || close + 2 >= n || statBuffer[close + 2] != 'R';
-        } catch (IOException | RuntimeException e) {
-            return true;
-        }
     }
 
     /** This thread's OS id on Linux ({@code /proc/thread-self} links to {@code PID/task/TID}), else -1. */

@@ -53,8 +53,24 @@ final class Carrier extends Thread {
 
     /** The OS thread id (Linux: from /proc/thread-self), or -1: lets the monitor ask the kernel whether it sleeps. */
     volatile long osTid = -1;
-    /** Its {@code /proc/self/task/TID/stat}, opened by the monitor at its first need and read again from the start; closed when the thread ends. */
-    volatile java.io.RandomAccessFile kernelStat;
+    /** Its {@code /proc/self/task/TID/stat}, opened at the first need and read again from the start; closed when the thread ends. Under {@link #kernelStatLock}. */
+    private java.io.RandomAccessFile kernelStat;
+    /** The monitor (timer thread) and other carriers asking for its looks read {@link #kernelStat}: one at a time. */
+    private final Object kernelStatLock = new Object();
+    /** Bytes enough for a {@code /proc} stat line (about 300; the name is at most 15). */
+    static final int STAT_BUFFER_BYTES = 1024;
+    /** This carrier's scratch for reading another carrier's stat line ({@link BlockedCarrierMonitor#askLook}); its thread only. */
+    final byte[] statBuffer = new byte[STAT_BUFFER_BYTES];
+    /**
+     * The run ({@link #dispatches}) that another carrier or a submitter asked the blocked-carrier monitor to
+     * look at ({@link BlockedCarrierMonitor#askLook}): it lasted 0.5 ms with the kernel's thread asleep.
+     * Set to -1 by the monitor when it has looked.
+     */
+    volatile long lookAskedDispatches = -1;
+    /** The run whose looks the monitor wakes the timer for itself (suspected or found blocked), or -1. Written by the timer. */
+    volatile long watchedDispatches = -1;
+    /** When this carrier next asks whether another's run needs the monitor's look; this carrier only. */
+    long nextAskNanos;
     // BlockedCarrierMonitor's last sample of this carrier; timer thread only.
     long sampledDispatches = -1;
     long sampledAtNanos;
@@ -100,14 +116,56 @@ final class Carrier extends Thread {
         try {
             loop.accept(this);
         } finally {
-            java.io.RandomAccessFile f = kernelStat;
-            kernelStat = null;
-            if (f != null) {
-                try {
-                    f.close();
-                } catch (java.io.IOException ignored) {
-                    // nothing to do: the descriptor is gone either way
+            synchronized (kernelStatLock) {
+                java.io.RandomAccessFile f = kernelStat;
+                kernelStat = null;
+                osTid = -1;
+                if (f != null) {
+                    try {
+                        f.close();
+                    } catch (java.io.IOException ignored) {
+                        // nothing to do: the descriptor is gone either way
+                    }
                 }
+            }
+        }
+    }
+
+    /**
+     * Whether the kernel has this carrier's thread sleeping ({@code S}) or in uninterruptible I/O
+     * ({@code D}) rather than runnable ({@code R}); true where it cannot be asked (not Linux, or the thread
+     * ended). Reads {@code /proc/self/task/TID/stat} into {@code buf}, the caller's scratch. The file stays
+     * open and is read again from its start: one {@code lseek} and one {@code read}, no allocation (a
+     * {@code Files.readAllBytes} per look opened, sized and read the file through NIO, and kept the JIT
+     * compiling NIO for the first seconds of a loaded run).
+     */
+    boolean sleepsInKernel(byte[] buf) {
+        synchronized (kernelStatLock) {
+            long tid = osTid;
+            if (tid < 0) {
+                return true;
+            }
+            try {
+                java.io.RandomAccessFile f = kernelStat;
+                if (f == null) {
+                    f = new java.io.RandomAccessFile("/proc/self/task/" + tid + "/stat", "r");
+                    kernelStat = f;
+                }
+                f.seek(0);
+                int n = 0, r;
+                while (n < buf.length && (r = f.read(buf, n, buf.length - n)) > 0) {
+                    n += r;
+                }
+                int close = -1; // the name in parentheses may hold anything; the state follows the last ')'
+                for (int i = n - 1; i >= 0; i--) {
+                    if (buf[i] == ')') {
+                        close = i;
+                        break;
+                    }
+                }
+                return close < 0 || close + 2 >= n || buf[close + 2] != 'R';
+            } catch (java.io.IOException | RuntimeException e) {
+                return true;
             }
         }
     }

@@ -60,6 +60,9 @@ public final class PreemptScheduler {
     /** Wakes at slice deadlines while someone waits, and not otherwise. */
     private final SliceTimer sliceTimer;
     private final Preemption preemption;
+    /** When the next submitter that is not a carrier asks for the monitor's looks ({@link #askLook}). */
+    private final java.util.concurrent.atomic.AtomicLong nextExternalAskNanos = new java.util.concurrent.atomic.AtomicLong();
+
     /** How long an idle spare waits for work before it checks whether it is still needed. */
     private static final long SPARE_IDLE_NANOS = 20_000_000L;
     private PreemptScheduler(RuntimeSettings settings, VirtualThreadHook hook, TimerBackend timer) {
@@ -70,7 +73,7 @@ public final class PreemptScheduler {
         this.carriers = new CarrierSet(this::carrierLoop, this::carrierJoined, settings.carriers(), settings.maxCarriers());
         this.queues = new RunQueues(carriers, Policy.balanceKey(settings));
         this.policy = new Policy(settings, timer, carriers, queues);
-        this.blockedMonitor = new BlockedCarrierMonitor(carriers);
+        this.blockedMonitor = new BlockedCarrierMonitor(carriers, stats);
         // A poll later than Preemption.LATE_NANOS past its slice's end is late, and reported with its site.
         this.observer = new SwitchObserver(settings.record()
                 ? new Recorder(timer::clockNanos, IntStream.range(0, settings.carriers()).mapToObj(Carrier::nameOf).toList(), sliceNanos,
@@ -232,6 +235,32 @@ public final class PreemptScheduler {
             preemption.wakeupPreempt(t);
         }
         sliceTimer.queued();
+        if (c == null) {
+            askLook(null, timer.clockNanos()); // carriers ask between runs; this covers carriers that all sit in calls
+        }
+    }
+
+    /**
+     * At most every {@link BlockedCarrierMonitor#CHECK_INTERVAL_NANOS} per carrier (and once per that
+     * interval for all submitters that are not carriers): if someone waits and another carrier's run has
+     * lasted that long unlooked at, wakes the slice timer for the blocked-carrier monitor's first look.
+     */
+    private void askLook(Carrier c, long now) {
+        if (c != null) {
+            if (now - c.nextAskNanos < 0) {
+                return;
+            }
+            c.nextAskNanos = now + BlockedCarrierMonitor.CHECK_INTERVAL_NANOS;
+        } else {
+            long next = nextExternalAskNanos.get();
+            if (now - next < 0 || !nextExternalAskNanos.compareAndSet(next, now + BlockedCarrierMonitor.CHECK_INTERVAL_NANOS)) {
+                return;
+            }
+        }
+        if (queues.size() > 0 && blockedMonitor.askLook(c, now)) {
+            stats.lookAsks.increment();
+            sliceTimer.lookSoon(now);
+        }
     }
 
     /** The carrier of this scheduler that runs the caller (itself, or the virtual thread on it), else null. */
@@ -330,6 +359,7 @@ public final class PreemptScheduler {
                     continue;
                 }
             }
+            askLook(c, now); // one compare unless due: a run elsewhere that lasts while others wait gets a look
             long key = t.queueKey; // ours now: written under the queue's lock, which the dequeue took after
             policy.dispatched(key);
             c.begin(t, now);

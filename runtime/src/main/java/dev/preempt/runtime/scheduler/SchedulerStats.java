@@ -27,8 +27,12 @@ public final class SchedulerStats {
     volatile long carrierSlowPolls;
     final LongAdder flagSets = new LongAdder();
     final LongAdder ticks = new LongAdder();
+    /** Times a carrier or submitter woke the timer for the blocked-carrier monitor's first look at a run. */
+    final LongAdder lookAsks = new LongAdder();
     /** Slice expiry to the poll that yielded (time-to-safepoint), for slice preemptions. */
     final LatencyHistogram pastSliceNanos = new LatencyHistogram();
+    /** How long a carrier's run had lasted when the monitor found it blocked in a call. */
+    final LatencyHistogram blockedFoundAfterNanos = new LatencyHistogram();
 
     /** A snapshot, by name, in a stable order. */
     public Map<String, Long> snapshot() {
@@ -43,6 +47,7 @@ public final class SchedulerStats {
         m.put("jdkPollsRefused", jdkPollsRefused.sum());
         m.put("flagSets", flagSets.sum());
         m.put("ticks", ticks.sum());
+        m.put("lookAsks", lookAsks.sum());
         m.put("carriers", carriersNow);
         m.put("carriersBlocked", carriersBlocked);
         m.put("blockedCalls", blockedCalls);
@@ -52,6 +57,8 @@ public final class SchedulerStats {
         m.put("pastSliceP50Micros", pastSliceNanos.percentileNanos(50) / 1000);
         m.put("pastSliceP99Micros", pastSliceNanos.percentileNanos(99) / 1000);
         m.put("pastSliceMaxMicros", pastSliceNanos.percentileNanos(100) / 1000);
+        m.put("blockedFoundAfterP50Micros", blockedFoundAfterNanos.percentileNanos(50) / 1000);
+        m.put("blockedFoundAfterMaxMicros", blockedFoundAfterNanos.percentileNanos(100) / 1000);
         return m;
     }
 }

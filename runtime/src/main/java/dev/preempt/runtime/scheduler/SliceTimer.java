@@ -39,6 +39,8 @@ final class SliceTimer {
     private final Thread thread;
     /** Parked with no deadline; cleared by CAS by whoever unparks it (so one enqueue, one unpark). */
     private volatile boolean sleeping;
+    /** When it wakes next ({@code Long.MAX_VALUE} while awake or asleep without a deadline): for {@link #lookSoon}. */
+    private volatile long wakeAtNanos = Long.MAX_VALUE;
 
     /**
      * @param onWake given the clock now, does what is due and returns the next time it wants to be woken,
@@ -60,11 +62,13 @@ final class SliceTimer {
         clock.raiseTimerThreadPriority();
         while (true) {
             try {
+                wakeAtNanos = Long.MAX_VALUE; // awake: a lookSoon now unparks, and its permit makes the next park return
                 long now = clock.clockNanos();
                 long next = onWake.applyAsLong(now);
                 if (next != Long.MAX_VALUE) {
                     long sleep = next - EARLY_NANOS - now;
                     if (sleep > 0) {
+                        wakeAtNanos = next - EARLY_NANOS;
                         LockSupport.parkNanos(this, sleep);
                     }
                     continue;
@@ -79,6 +83,16 @@ final class SliceTimer {
                 PreemptLog.once(PreemptLog.Level.ERROR, "slice-timer", "the slice timer caught " + t + "; it goes on");
                 LockSupport.parkNanos(this, 1_000_000L);
             }
+        }
+    }
+
+    /**
+     * The blocked-carrier monitor has a look to take now ({@link BlockedCarrierMonitor#askLook}): wakes the
+     * timer unless it wakes within {@code BlockedCarrierMonitor.CHECK_INTERVAL_NANOS / 2} anyway.
+     */
+    void lookSoon(long nowNanos) {
+        if (wakeAtNanos - nowNanos > BlockedCarrierMonitor.CHECK_INTERVAL_NANOS / 2) {
+            LockSupport.unpark(thread);
         }
     }
 
