@@ -247,7 +247,7 @@ final class BlockedCarrierMonitor {
                         watch = false;
                     }
                 }
-            } else if (used * 2 > wall || !sleepsInKernel(c) || !outOfJava(c, t)) {
+            } else if (used * 2 > wall || !c.sleepsInKernel(statBuffer) || !outOfJava(c, t)) {
                 // Counted free by the converse of what counted it blocked: its clock runs, or the kernel has it
                 // runnable, or the JVM has it in Java. The clock alone kept a busy carrier counted blocked on a
                 // loaded machine (a runnable thread that gets a quarter of a CPU never uses half the wall time),
