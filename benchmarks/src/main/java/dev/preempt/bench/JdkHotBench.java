@@ -19,7 +19,9 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * What the polls in JDK code (jdk.polls=on) cost the JDK work they are in, on normal inputs: a regex
- * match, a million-int sort, an object sort with a comparator, big-number arithmetic. The calls are the
+ * match, a million-int sort, an object sort with a comparator, big-number arithmetic, and the string work a
+ * service does on every request (short strings: case mapping, replace, split, join, strip, a builder's
+ * reverse and inflation to UTF-16; Latin-1 and UTF-16 alike). The calls are the
  * JDK's; this class only drives them, so {@link Compare} measures the JDK classes with and without their
  * polls (run it twice, with {@code --options jdk.polls=off} for the other side of the on/off pair).
  */
@@ -40,6 +42,12 @@ public class JdkHotBench {
     private BigInteger bigB;
     private BigDecimal decA;
     private BigDecimal decB;
+    private String path;
+    private String header;
+    private String csv;
+    private String padded;
+    private String greek;
+    private String[] parts;
 
     @Setup(Level.Trial)
     public void setup() {
@@ -56,6 +64,12 @@ public class JdkHotBench {
         bigB = new BigInteger(20_000, r);
         decA = new BigDecimal(new BigInteger(2_000, r), 300);
         decB = new BigDecimal(new BigInteger(1_000, r), 100);
+        path = "/api/v2/customers/" + r.nextInt(1_000_000) + "/orders/recent";
+        header = "Content-Type: application/JSON; charset=UTF-8";
+        csv = String.join(",", r.ints(24, 0, 100_000).mapToObj(Integer::toString).toList());
+        padded = "   " + header + "\t \n";
+        greek = "\u03b1\u03bb\u03c6\u03b1 order " + r.nextInt(1000) + " \u03b2\u03ae\u03c4\u03b1";
+        parts = csv.split(",");
     }
 
     @Benchmark
@@ -93,5 +107,45 @@ public class JdkHotBench {
     @Benchmark
     public int bigDecimalDivide() {
         return decA.divide(decB, MathContext.DECIMAL128).scale();
+    }
+
+    @Benchmark
+    public String stringReplaceChar() {
+        return path.replace('/', '.');
+    }
+
+    @Benchmark
+    public String stringReplaceLiteral() {
+        return path.replace("/orders/", "/o/");
+    }
+
+    @Benchmark
+    public String stringCaseMapping() {
+        return header.toLowerCase().toUpperCase();
+    }
+
+    @Benchmark
+    public String stringCaseMappingUtf16() {
+        return greek.toUpperCase();
+    }
+
+    @Benchmark
+    public int stringSplit() {
+        return csv.split(",").length;
+    }
+
+    @Benchmark
+    public String stringJoin() {
+        return String.join(";", parts);
+    }
+
+    @Benchmark
+    public String stringStrip() {
+        return padded.strip();
+    }
+
+    @Benchmark
+    public String stringBuilderReverseAndInflate() {
+        return new StringBuilder(path).reverse().append('\u03c9').append(header).toString();
     }
 }

@@ -14,8 +14,7 @@ import org.objectweb.asm.tree.MethodNode;
 
 /**
  * Back-edge polls in a curated set of JDK classes whose loops can run long on input the app controls
- * (jdk.polls=on): the backtracking regex matcher, the array sorts, big-number arithmetic, the bulk loops of
- * strings and string builders. Each class, and
+ * (jdk.polls=on): the backtracking regex matcher, the array sorts, big-number arithmetic. Each class, and
  * why a yield there is safe, is in {@link #CLASSES} and docs/scheduler.md ("Polls in JDK code").
  *
  * <p>The rewrite is the app's loop rewrite ({@link LoopStripMiner}, {@link SafepointInserter}) restricted to
@@ -45,11 +44,7 @@ public final class JdkPolls {
             new Entry("java/util/ComparableTimSort", "object sorts in natural order"),
             new Entry("java/math/BigInteger", "multiply, pow, divide, toString of big numbers"),
             new Entry("java/math/MutableBigInteger", "division and gcd under BigInteger and BigDecimal"),
-            new Entry("java/math/BigDecimal", "scaling, division and toString of big decimals"),
-            new Entry("java/lang/String", "bulk operations on big strings: replace, repeat, join, split, lines, strip"),
-            new Entry("java/lang/StringLatin1", "the Latin-1 loops under String: replace, case mapping, trim, lines"),
-            new Entry("java/lang/StringUTF16", "the UTF-16 loops under String and StringBuilder"),
-            new Entry("java/lang/AbstractStringBuilder", "StringBuilder and StringBuffer: reverse, replace, appends that inflate"));
+            new Entry("java/math/BigDecimal", "scaling, division and toString of big decimals"));
 
     static final String POLL_NAME = "jdkPoll";
     private static final String INTRINSIC = "Ljdk/internal/vm/annotation/IntrinsicCandidate;";

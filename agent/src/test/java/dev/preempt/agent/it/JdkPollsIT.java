@@ -11,7 +11,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,8 +42,8 @@ class JdkPollsIT {
 
     private record Run(String results, long p99Millis, ForkedJvm.Result jvm) {}
 
-    private static Run run(String options, String kind, int size) {
-        ForkedJvm.Result r = ForkedJvm.java(options).classpath(program).main("JdkHogs", kind, String.valueOf(size))
+    private static Run run(String options, String kind, int size, String... jvmArgs) {
+        ForkedJvm.Result r = ForkedJvm.java(options).jvmArg(jvmArgs).classpath(program).main("JdkHogs", kind, String.valueOf(size))
                 .timeout(Duration.ofSeconds(120)).run().assertOk();
         Matcher m = LATENCY.matcher(r.stdout());
         assertTrue(m.find(), () -> "no latency line: " + r);
@@ -60,18 +59,18 @@ class JdkPollsIT {
      * the moment and the test is aborted (reported as skipped, with the figures); when the control holds it
      * and the JDK hog does not, the test fails.
      */
-    private static void smallRequestsKeepTheirLatency(String kind, int size) {
-        Run off = run("carriers=2,jdk.polls=off", kind, size);
+    private static void smallRequestsKeepTheirLatency(String kind, int size, String... jvmArgs) {
+        Run off = run("carriers=2,jdk.polls=off", kind, size, jvmArgs);
         assertTrue(off.p99Millis() >= HELD_MS, () -> "without JDK polls the hog should hold the carriers for a second or more: " + off.jvm());
         StringBuilder attempts = new StringBuilder();
         boolean controlHeld = false;
         for (int i = 0; i < ATTEMPTS; i++) {
-            Run r = run("carriers=2", kind, size);
+            Run r = run("carriers=2", kind, size, jvmArgs);
             assertEquals(off.results(), r.results(), () -> "the hog's results differ with JDK polls: " + r.jvm());
             if (r.p99Millis() <= P99_BOUND_MS) {
                 return;
             }
-            Run control = run("carriers=2", "app", 3000);
+            Run control = run("carriers=2", "app", 3000, jvmArgs);
             controlHeld |= control.p99Millis() <= P99_BOUND_MS;
             attempts.append(r.jvm()).append("\ncontrol (hogs in app code): ").append(control.jvm()).append('\n');
         }
@@ -92,20 +91,17 @@ class JdkPollsIT {
     }
 
     /**
-     * The target, not met yet (docs/limits.md): with C2 a DualPivotQuicksort of 10M ints still delays small
-     * requests by 400-900 ms at p99 beside an app-code control of 17-42 ms (C1 only: 77-102 ms), with no
-     * refused or pinned yield; the AVX-512 partition and sort intrinsics are not the cause (turned off, the
-     * same). Kept so that the fix has its test.
+     * A DualPivotQuicksort of 40M ints per hog, on a heap touched at start (without JDK polls small requests
+     * waited 1,970 ms at p99, with them 16 ms, load 4). Why touched: each hog first
+     * allocates its 160 MB array, and on this project's VM the first write to fresh memory faults to the host
+     * page by page: a 40 MB array took 400-700 ms to allocate and zero, during which the thread reaches no
+     * poll, in the JVM's code (its own safepoints wait for it too). That, not the sort, was the 400-900 ms
+     * p99 this test measured before (docs/limits.md); with the heap touched, p99 15-65 ms beside an app-code
+     * control of 12-26 ms at load 4-5.
      */
     @Test
-    @Disabled("known gap: a huge int[] sort under C2 (docs/limits.md)")
     void aHugeIntSortDoesNotHoldUpSmallRequests() {
-        smallRequestsKeepTheirLatency("isort", 10_000_000);
-    }
-
-    @Test
-    void aBigStringHogDoesNotHoldUpSmallRequests() {
-        smallRequestsKeepTheirLatency("string", 96_000_000); // replace, toUpperCase and reverse of 96M characters
+        smallRequestsKeepTheirLatency("isort", 40_000_000, "-Xms1g", "-XX:+AlwaysPreTouch");
     }
 
     @Test
@@ -116,8 +112,7 @@ class JdkPollsIT {
     @Test
     void infoListsTheJdkClassesThatPoll() {
         ForkedJvm.Result r = ForkedJvm.java().jar(ForkedJvm.agentJar(), "info").run().assertOk();
-        for (String c : List.of("java.util.regex.Pattern$*", "java.util.DualPivotQuicksort", "java.util.TimSort", "java.math.BigInteger",
-                "java.lang.StringLatin1", "java.lang.AbstractStringBuilder")) {
+        for (String c : List.of("java.util.regex.Pattern$*", "java.util.DualPivotQuicksort", "java.util.TimSort", "java.math.BigInteger")) {
             assertTrue(r.stdout().contains("  " + c + " "), () -> c + " not listed: " + r);
         }
         assertTrue(r.stdout().contains("jdk.polls"), r::toString);
