@@ -104,7 +104,9 @@ final class SwitchObserver {
                 if (w.shouldCommit()) {
                     w.virtualThread = t.thread;
                     w.carrier = c.getName();
-                    w.latency = nowNanos - queued;
+                    // Stamped and read on two CPUs: the clock (rdtsc, calibrated) may differ between them by
+                    // a fraction of a microsecond (-220 ns seen once), and a latency is never negative.
+                    w.latency = Math.max(0, nowNanos - queued);
                     w.priority = t.priority;
                     CarrierEvents.commitLater(w);
                 }
