@@ -97,6 +97,20 @@ public class LoopKernelBench {
         return s;
     }
 
+    /**
+     * A latency-bound chain: each iteration needs the last one's result (a multiply-add, as an LCG or a
+     * hash), so nothing vectorises and the loop runs at the multiplier's latency. The loop of
+     * {@code HogWorkload}'s hogs, where the rewrite cost 5% on a quiet machine (docs/benchmarks.md).
+     */
+    @Benchmark
+    public long serialChain() {
+        long x = missing;
+        for (int k = 0; k < 10_000; k++) {
+            x = x * 6364136223846793005L + 1442695040888963407L;
+        }
+        return x;
+    }
+
     @Benchmark
     public long doWhile() {
         int[] x = a;
