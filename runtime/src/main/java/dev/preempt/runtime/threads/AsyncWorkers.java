@@ -73,11 +73,6 @@ final class AsyncWorkers implements Executor {
         }
     }
 
-    /** Idle workers now (racy: for tests and monitoring). */
-    int idleWorkers() {
-        return idleCount.get();
-    }
-
     private static VarHandle threadField(String field) {
         try {
             Class<?> map = Class.forName("java.lang.ThreadLocal$ThreadLocalMap");
